@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the real components the test suite drives (see docs/development.md):
+# git, the Docker engine, an OCI registry, skopeo, Chromium, busybox-static,
+# and npm-groovy-lint 16.2.0 under .cache/node. Idempotent and quiet when all is there.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+need=()
+command -v git >/dev/null || need+=(git)
+command -v dockerd >/dev/null || need+=(docker.io)
+command -v docker-registry >/dev/null || need+=(docker-registry)
+command -v skopeo >/dev/null || need+=(skopeo)
+command -v chromium >/dev/null || need+=(chromium)
+[ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx sh && ldd /bin/busybox 2>&1 | grep -q "not a dynamic" || need+=(busybox-static)
+command -v java >/dev/null || need+=(default-jre-headless)
+command -v git-daemon >/dev/null || [ -x /usr/lib/git-core/git-daemon ] || need+=(git-daemon-sysvinit)
+
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "install-system-deps: missing ${need[*]}; run as root or install them with apt-get" >&2
+    exit 1
+  fi
+  echo "install-system-deps: apt-get install ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+lint="$here/.cache/node/node_modules/.bin/npm-groovy-lint"
+if [ ! -x "$lint" ]; then
+  echo "install-system-deps: npm install npm-groovy-lint@16.2.0"
+  mkdir -p "$here/.cache/node"
+  (cd "$here/.cache/node" && npm install --silent --no-audit --no-fund npm-groovy-lint@16.2.0 >/dev/null)
+fi

@@ -1,0 +1,36 @@
+"""The console entry: help, version, and errors as one line with an exit code."""
+
+import subprocess
+import sys
+
+from deepoc.cli import build_parser, run
+from deepoc.errors import DeepOCError
+
+
+def test_version_and_help():
+    out = subprocess.run(
+        [sys.executable, "-m", "deepoc.cli", "--version"], capture_output=True, text=True
+    )
+    assert out.returncode == 0
+    assert out.stdout.startswith("deep-oc ")
+    assert build_parser().format_help().startswith("usage: deep-oc")
+
+
+def test_error_is_one_line(capsys):
+    def boom(_args):
+        raise DeepOCError("bad thing in X: do Y", exit_code=3)
+
+    assert run(boom, None) == 3
+    err = capsys.readouterr().err
+    assert err == "deep-oc: error: bad thing in X: do Y\n"
+
+
+def test_unexpected_exception_has_no_traceback(capsys, monkeypatch):
+    monkeypatch.delenv("DEEPOC_DEBUG", raising=False)
+
+    def boom(_args):
+        raise ValueError("oops")
+
+    assert run(boom, None) == 70
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 1
