@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Make (once per machine) the local stand-in for the module base images and tag it.
+#   DOCKER_HOST=unix://... test-baseimage.sh NAME:TAG [NAME:TAG ...]
+# There is no Docker Hub here, so `FROM tensorflow/tensorflow:<tag>` must find a local image:
+# Debian bookworm (debootstrap minbase) with python3, pip, venv, git and ca-certificates,
+# `python`/`pip` aliases, and a wheelhouse of DEEPaaS and build tools made on the host so
+# `pip install` works offline in containers (PIP_NO_INDEX, PIP_FIND_LINKS=/wheelhouse).
+# The image is labelled with a hash of this script and of WHEELS: when both are unchanged the
+# cached image is only re-tagged (well under a second); otherwise it is rebuilt (~1-2 min).
+set -euo pipefail
+[ $# -ge 1 ] || { echo "usage: test-baseimage.sh NAME:TAG [NAME:TAG ...]" >&2; exit 2; }
+: "${DOCKER_HOST:?set DOCKER_HOST to the engine to use, e.g. unix:///tmp/x/docker.sock}"
+WHEELS="${DEEPOC_TESTBASE_WHEELS:-deepaas setuptools wheel pbr}"
+MIRROR="${DEEPOC_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+docker=docker
+[ -x /usr/bin/docker ] && docker=/usr/bin/docker
+key=$( (cat "$0"; echo "$WHEELS") | sha256sum | cut -c1-16)
+image="deep-oc/testbase:$key"
+
+if ! $docker image inspect "$image" >/dev/null 2>&1; then
+  echo "test-baseimage: building $image (first run on this machine)" >&2
+  work=$(mktemp -d /tmp/deepoc-testbase.XXXXXX)
+  trap 'rm -rf "$work"' EXIT
+  python3 -m pip download -q --dest "$work/ctx/wheelhouse" \
+    --only-binary=:all: --python-version 3.11 --platform manylinux2014_x86_64 \
+    --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64 --platform any \
+    $WHEELS >&2 || python3 -m pip download -q --dest "$work/ctx/wheelhouse" $WHEELS >&2
+  debootstrap --variant=minbase --include=python3,python3-pip,python3-venv,git,ca-certificates \
+    bookworm "$work/root" "$MIRROR" >"$work/debootstrap.log" 2>&1 || {
+      echo "test-baseimage: debootstrap failed; last lines:" >&2; tail -n 5 "$work/debootstrap.log" >&2; exit 1; }
+  rm -rf "$work/root/var/cache/apt/archives/"*.deb "$work/root/var/lib/apt/lists/"*
+  ln -sf python3 "$work/root/usr/bin/python"
+  ln -sf pip3 "$work/root/usr/bin/pip"
+  tar -C "$work/root" -c . | $docker import - "deep-oc/testbase-root:$key" >/dev/null
+  cat >"$work/ctx/Dockerfile" <<DOCKERFILE
+FROM deep-oc/testbase-root:$key
+COPY wheelhouse /wheelhouse
+ENV PIP_NO_INDEX=1 PIP_FIND_LINKS=/wheelhouse PIP_BREAK_SYSTEM_PACKAGES=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 LANG=C.UTF-8
+LABEL org.deep-oc.testbase=$key
+CMD ["/bin/bash"]
+DOCKERFILE
+  DOCKER_BUILDKIT=0 $docker build -q -t "$image" "$work/ctx" >/dev/null 2>"$work/build.log" || {
+    echo "test-baseimage: docker build failed:" >&2; cat "$work/build.log" >&2; exit 1; }
+  $docker rmi "deep-oc/testbase-root:$key" >/dev/null 2>&1 || true
+fi
+for name in "$@"; do
+  $docker tag "$image" "$name"
+done
+echo "$image"
