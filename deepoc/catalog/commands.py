@@ -1,0 +1,174 @@
+"""``deep-oc catalog lint|sync|list``: argument parsing and printing only.
+
+Exit codes: lint 0 clean / 1 problems left; sync 0 all good / 3 catalog written but some
+modules failed / 1 fatal (``--strict`` failure, unreadable MODULES.yml); list 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXIT_PARTIAL = 3
+
+
+def register(reg) -> None:
+    p = reg.group_command(
+        "catalog",
+        "lint",
+        help="Check a MODULES.yml; --fix rewrites it normalised, keeping comments and order.",
+    )
+    p.add_argument("modules_file", metavar="MODULES.yml")
+    p.add_argument("--fix", action="store_true", help="rewrite fixable problems in place")
+    p.set_defaults(func=_run_lint)
+
+    p = reg.group_command(
+        "catalog",
+        "sync",
+        help="Mirror every module, validate its "
+        "metadata, write DIR/modules.lock and DIR/catalog.json.",
+    )
+    p.add_argument("modules_file", metavar="MODULES.yml")
+    p.add_argument(
+        "--workdir",
+        required=True,
+        metavar="DIR",
+        help="where mirrors/, modules.lock and catalog.json live",
+    )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="J",
+        help="parallel git jobs (default: twice the CPU count, at most 16)",
+    )
+    p.add_argument(
+        "--strict", action="store_true", help="any module failure is fatal and nothing is written"
+    )
+    p.add_argument(
+        "--only",
+        nargs="+",
+        metavar="NAME",
+        default=None,
+        help="sync only these modules; the others keep their previous entries",
+    )
+    p.set_defaults(func=_run_sync)
+
+    p = reg.group_command(
+        "catalog", "list", help="Print the module names of a catalog.json, one per line."
+    )
+    p.add_argument("--catalog", required=True, metavar="DIR/catalog.json")
+    p.add_argument(
+        "--changed-since",
+        metavar="OLD_MODULES.yml",
+        default=None,
+        help="only modules added or changed versus this older MODULES.yml",
+    )
+    p.set_defaults(func=_run_list)
+
+
+def _read(path: str) -> str:
+    from deepoc.errors import DeepOCError
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise DeepOCError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _run_lint(args: argparse.Namespace) -> int:
+    from deepoc.catalog import modules_file
+    from deepoc.fsutil import atomic_write_text
+
+    text = _read(args.modules_file)
+    if args.fix:
+        fixed = modules_file.fix(text, args.modules_file)
+        if fixed != text:
+            atomic_write_text(args.modules_file, fixed)
+            print(f"{args.modules_file}: fixed", file=sys.stderr)
+        text = fixed
+    problems = modules_file.lint(text, args.modules_file)
+    for p in problems:
+        col = f":{p.column}" if p.column else ""
+        hint = f" (fix: {p.fix})" if p.fix else ""
+        print(f"{args.modules_file}:{p.line}{col}: {p.message}{hint}")
+    if problems:
+        fixable = sum(1 for p in problems if p.code in _FIXABLE)
+        more = f"; {fixable} fixable with --fix" if fixable and not args.fix else ""
+        print(f"{args.modules_file}: {len(problems)} problem(s){more}", file=sys.stderr)
+        return 1
+    return 0
+
+
+_FIXABLE = {
+    "whitespace",
+    "trailing-slash",
+    "dot-git",
+    "web-suffix",
+    "deep-oc-case",
+    "spelling",
+    "duplicate",
+}
+
+
+class _Progress:
+    """A bar on a terminal, one plain line per module otherwise (CI logs)."""
+
+    def __init__(self, stream=sys.stderr) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+
+    def __call__(self, done: int, total: int, outcome) -> None:
+        what = outcome.status
+        if outcome.changed:
+            what += f", read {','.join(outcome.read_branches)}"
+        elif not outcome.failed:
+            what += ", unchanged"
+        if self.tty:
+            width = 30
+            filled = int(width * done / max(total, 1))
+            bar = "#" * filled + "-" * (width - filled)
+            line = f"\r[{bar}] {done}/{total} {outcome.name}: {what}"
+            self.stream.write(line[:120].ljust(120))
+            if done == total:
+                self.stream.write("\n")
+            if outcome.failed:
+                self.stream.write(f"\n  {outcome.name}: {outcome.reason}\n")
+        else:
+            reason = f" - {outcome.reason}" if outcome.failed else ""
+            self.stream.write(f"catalog sync [{done}/{total}] {outcome.name}: {what}{reason}\n")
+        self.stream.flush()
+
+
+def _run_sync(args: argparse.Namespace) -> int:
+    from deepoc.catalog.sync import sync
+
+    result = sync(
+        args.modules_file,
+        args.workdir,
+        jobs=args.jobs,
+        strict=args.strict,
+        only=args.only,
+        progress=_Progress(),
+    )
+    s = result.stats
+    for name in result.removed:
+        print(f"removed: {name} (no longer in {args.modules_file})")
+    for m in result.failed:
+        print(f"failed: {m.name}: {m.reason}")
+    print(
+        f"catalog sync: {len(result.modules)} module(s), {len(result.failed)} failed, "
+        f"{len(result.removed)} removed; {s.ls_remote} ls-remote, {s.fetches} fetch(es), "
+        f"{s.parses} metadata read(s), {s.reused_branches} branch(es) unchanged; "
+        f"{result.duration:.1f} s -> {result.catalog_path}"
+    )
+    return EXIT_PARTIAL if result.failed else 0
+
+
+def _run_list(args: argparse.Namespace) -> int:
+    from deepoc.catalog.listing import list_names
+
+    for name in list_names(args.catalog, args.changed_since):
+        print(name)
+    return 0

@@ -1,0 +1,168 @@
+"""The git edge of the catalog: ls-remote, fetch into bare mirrors, read blobs without checkout.
+
+Every call runs the real ``git`` with a clean, non-interactive environment: it never
+prompts for credentials (``GIT_TERMINAL_PROMPT=0``, ssh in batch mode), never reads the
+user's or system's git config for remotes, and is cut off after a timeout so a hung
+server cannot stall a sync. Failures come back as ``GitError`` with git's own last line.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+__all__ = ["GitError", "Blob", "cat_files", "fetch", "file_dates", "ls_remote_heads"]
+
+DEFAULT_TIMEOUT = float(os.environ.get("DEEPOC_GIT_TIMEOUT", "120"))
+
+
+class GitError(Exception):
+    """A git command failed; ``str()`` is one line fit for a catalog 'reason'."""
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(
+        GIT_TERMINAL_PROMPT="0",
+        GIT_ASKPASS="/bin/false",
+        SSH_ASKPASS="/bin/false",
+        GIT_SSH_COMMAND="ssh -o BatchMode=yes -o ConnectTimeout=15 "
+        "-o StrictHostKeyChecking=accept-new",
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        LC_ALL="C",
+    )
+    return env
+
+
+_ENV = _env()
+
+
+def run_git(
+    args: Sequence[str],
+    *,
+    cwd: str | os.PathLike[str] | None = None,
+    input: bytes | None = None,
+    timeout: float | None = None,
+) -> bytes:
+    """Run ``git args...``; stdout on success, GitError (one line) otherwise."""
+    cmd = ["git", "-c", "protocol.file.allow=always", "-c", "credential.helper=", *args]
+    try:
+        proc = subprocess.run(
+            cmd,
+            cwd=cwd,
+            input=input,
+            stdin=None if input is not None else subprocess.DEVNULL,
+            capture_output=True,
+            env=_ENV,
+            timeout=timeout or DEFAULT_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise GitError(f"git {args[0]} timed out after {exc.timeout:.0f} s") from None
+    except OSError as exc:
+        raise GitError(f"cannot run git: {exc}") from None
+    if proc.returncode != 0:
+        raise GitError(_last_line(proc.stderr) or f"git {args[0]} exited {proc.returncode}")
+    return proc.stdout
+
+
+def _last_line(stderr: bytes) -> str:
+    lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
+    # git prints 'fatal: ...' last; keep the most telling line, without the prefix noise.
+    for ln in reversed(lines):
+        if ln.startswith(("fatal:", "error:")):
+            return ln.split(":", 1)[1].strip()
+    return lines[-1] if lines else ""
+
+
+def ls_remote_heads(url: str, timeout: float | None = None) -> dict[str, str]:
+    """Branch name -> commit of every head on the remote: the one cheap call per module."""
+    out = run_git(["ls-remote", "--heads", "--", url], timeout=timeout)
+    heads: dict[str, str] = {}
+    for line in out.decode("utf-8", "replace").splitlines():
+        sha, _, ref = line.partition("\t")
+        if ref.startswith("refs/heads/"):
+            heads[ref[len("refs/heads/") :]] = sha
+    return heads
+
+
+def fetch(mirror: Path, url: str, branches: Sequence[str], timeout: float | None = None) -> None:
+    """Bring ``branches`` of ``url`` into the bare ``mirror`` (created on first use).
+
+    Only the named branches are fetched, straight into refs/heads/*, so the mirror can be
+    cloned or read like the remote. Refs of branches not named are left as they were
+    (a vanished branch keeps its last good commit).
+    """
+    if not (mirror / "HEAD").exists():
+        mirror.parent.mkdir(parents=True, exist_ok=True)
+        run_git(["init", "--quiet", "--bare", str(mirror)])
+        # keep mirrors small and quiet: no auto-gc surprise in the middle of a sync
+        run_git(["config", "gc.auto", "0"], cwd=mirror)
+    if not branches:
+        return
+    refspecs = [f"+refs/heads/{b}:refs/heads/{b}" for b in branches]
+    run_git(
+        ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", url, *refspecs],
+        cwd=mirror,
+        timeout=timeout,
+    )
+
+
+@dataclass(frozen=True)
+class Blob:
+    """A file read at a commit: its bytes, or None when the path does not exist there."""
+
+    path: str
+    data: bytes | None
+
+
+def cat_files(mirror: Path, commit: str, paths: Sequence[str]) -> tuple[str, list[Blob]]:
+    """Commit time (ISO 8601 UTC) and the content of ``paths`` at ``commit``, in one git call."""
+    requests = [commit] + [f"{commit}:{p}" for p in paths]
+    out = run_git(["cat-file", "--batch"], cwd=mirror, input="\n".join(requests).encode() + b"\n")
+    pos = 0
+    results: list[bytes | None] = []
+    for _ in requests:
+        nl = out.index(b"\n", pos)
+        header = out[pos:nl].decode("utf-8", "replace").split()
+        pos = nl + 1
+        if len(header) < 3 or header[1] == "missing":
+            results.append(None)
+            continue
+        size = int(header[2])
+        results.append(out[pos : pos + size] if header[1] in ("commit", "blob") else None)
+        pos += size + 1
+    commit_obj = results[0]
+    if commit_obj is None:
+        raise GitError(f"commit {commit[:12]} is not in the mirror")
+    return _commit_time(commit_obj), [Blob(p, d) for p, d in zip(paths, results[1:], strict=True)]
+
+
+def _commit_time(commit_obj: bytes) -> str:
+    for line in commit_obj.split(b"\n"):
+        if not line:
+            break
+        if line.startswith(b"committer "):
+            parts = line.split()
+            return iso_utc(int(parts[-2]), parts[-1].decode())
+    return ""
+
+
+def iso_utc(epoch: int, _tz: str = "+0000") -> str:
+    """Seconds since the epoch as ISO 8601 in UTC with a Z (one spelling everywhere)."""
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def file_dates(mirror: Path, commit: str, path: str) -> tuple[str | None, str | None]:
+    """(created, updated): times of the first and last commits reachable from ``commit``
+    that touched ``path``. One ``git log`` with no diff output, so it stays cheap."""
+    out = run_git(["log", "--format=%ct", "--no-renames", commit, "--", path], cwd=mirror)
+    times = [int(t) for t in out.split()]
+    if not times:
+        return None, None
+    return iso_utc(times[-1]), iso_utc(times[0])

@@ -1,0 +1,48 @@
+"""``deep-oc catalog list``: module names for a Jenkins fan-out, optionally only the changed.
+
+``--changed-since OLD`` compares catalog entries with an older MODULES.yml (for a pull
+request: the target branch's file): an entry is listed when its repository is not in the
+old file or its followed branches differ. URLs are compared by identity, so fixing the
+spelling of a URL does not trigger a rebuild.
+"""
+
+from __future__ import annotations
+
+import os
+
+from deepoc.catalog import modules_file, urls
+from deepoc.catalog.sync import read_catalog
+from deepoc.errors import DeepOCError
+
+__all__ = ["list_names"]
+
+
+def list_names(
+    catalog: str | os.PathLike[str], changed_since: str | os.PathLike[str] | None = None
+) -> list[str]:
+    """Names of the modules in ``catalog`` (file order), filtered by ``changed_since``."""
+    data = read_catalog(catalog)
+    modules = [m for m in data.get("modules", []) if isinstance(m, dict) and m.get("name")]
+    if changed_since is None:
+        return [m["name"] for m in modules]
+    try:
+        with open(changed_since, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as exc:
+        raise DeepOCError(
+            f"{changed_since}: cannot read the old MODULES.yml: {exc.strerror}; "
+            "pass the file as it was on the target branch"
+        ) from None
+    try:
+        old_entries = modules_file.parse(text, str(changed_since))
+    except DeepOCError:
+        # An old file that no longer parses cannot vouch for anything: everything changed.
+        return [m["name"] for m in modules]
+    old = {e.identity: tuple(sorted(e.branches)) for e in old_entries}
+    out = []
+    for m in modules:
+        key = urls.identity(m.get("url", ""))
+        branches = tuple(sorted((m.get("branches") or {}).keys()))
+        if key not in old or (branches and old[key] != branches):
+            out.append(m["name"])
+    return out

@@ -1,0 +1,371 @@
+"""MODULES.yml: parse, lint (every problem with its line) and fix (comments and order kept).
+
+The format is the one the DEEP-OC catalog has used since 2019::
+
+    ---
+    - module: https://github.com/deephdc/DEEP-OC-dogs_breed_det
+    - module: https://github.com/me/DEEP-OC-unet
+      branches: [main, test]      # optional, default [master, test]
+
+Only safe YAML is read (``yaml.compose`` with the safe loader: no tags, no objects), and
+positions come from the YAML nodes, so every problem names its line and ``fix`` can
+rewrite just the characters of a URL without touching comments or order.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+from deepoc.catalog import urls
+from deepoc.errors import DeepOCError
+
+__all__ = ["DEFAULT_BRANCHES", "Entry", "Problem", "fix", "lint", "parse"]
+
+DEFAULT_BRANCHES: tuple[str, ...] = ("master", "test")
+KNOWN_KEYS = ("module", "branches")
+_BRANCH_RE = re.compile(
+    r"^(?!/)(?!.*//)(?!.*\.\.)(?!.*@\{)(?!.*\.lock$)[^\s~^:?*\[\\\x00-\x1f]+(?<![/.])$"
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One catalog entry: its URL as written, the branches to follow, and its line."""
+
+    url: str
+    branches: tuple[str, ...] = DEFAULT_BRANCHES
+    line: int = 0
+    explicit_branches: bool = False
+
+    @property
+    def normalised_url(self) -> str:
+        return urls.normalise_url(self.url)
+
+    @property
+    def identity(self) -> str:
+        return urls.identity(self.url)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A lint finding: 1-based line, what is wrong, and the fix (None: fix by hand)."""
+
+    line: int
+    message: str
+    fix: str | None = None
+    code: str = "error"
+    column: int | None = None
+
+    def __str__(self) -> str:
+        hint = f" (fix: {self.fix})" if self.fix else ""
+        return f"line {self.line}: {self.message}{hint}"
+
+
+@dataclass
+class _Item:
+    node: yaml.Node
+    url_node: yaml.ScalarNode | None = None
+    branches_node: yaml.Node | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _line(node_or_mark) -> int:
+    mark = getattr(node_or_mark, "start_mark", node_or_mark)
+    return mark.line + 1
+
+
+def _compose(text: str, filename: str) -> tuple[yaml.Node | None, Problem | None]:
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader), None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        what = exc.problem or exc.context or "syntax error"
+        return None, Problem(line, f"not valid YAML: {what}", None, "yaml")
+    except yaml.YAMLError as exc:  # e.g. more than one document
+        return None, Problem(1, f"not valid YAML: {exc}".splitlines()[0], None, "yaml")
+
+
+def _items(root: yaml.Node | None) -> tuple[list[_Item], list[Problem]]:
+    """Walk the composed document; structural problems come back located."""
+    problems: list[Problem] = []
+    if root is None:
+        return [], [
+            Problem(
+                1, "the file holds no list: expected '- module: URL' entries", None, "not-a-list"
+            )
+        ]
+    if not isinstance(root, yaml.SequenceNode):
+        return [], [
+            Problem(
+                _line(root),
+                "not a list of mappings: expected '- module: URL' entries at the top level",
+                None,
+                "not-a-list",
+            )
+        ]
+    items: list[_Item] = []
+    for node in root.value:
+        item = _Item(node)
+        items.append(item)
+        if not isinstance(node, yaml.MappingNode):
+            item.problems.append(
+                Problem(
+                    _line(node),
+                    "entry is not a mapping: write it as '- module: URL'",
+                    None,
+                    "not-a-mapping",
+                )
+            )
+            continue
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key == "module":
+                if item.url_node is not None:
+                    item.problems.append(
+                        Problem(_line(key_node), "key 'module' given twice", None, "duplicate-key")
+                    )
+                elif isinstance(value_node, yaml.ScalarNode) and value_node.tag.endswith(":str"):
+                    item.url_node = value_node
+                else:
+                    item.problems.append(
+                        Problem(
+                            _line(value_node), "'module' must be a URL string", None, "not-a-url"
+                        )
+                    )
+            elif key == "branches":
+                item.branches_node = value_node
+            else:
+                close = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1)
+                hint = f"did you mean '{close[0]}'?" if close else None
+                item.problems.append(
+                    Problem(
+                        _line(key_node),
+                        f"unknown key {key!r} (allowed: {', '.join(KNOWN_KEYS)})",
+                        hint,
+                        "unknown-key",
+                    )
+                )
+        if item.url_node is None and not any(
+            p.code in ("not-a-url", "duplicate-key") for p in item.problems
+        ):
+            item.problems.append(
+                Problem(_line(node), "entry has no 'module' key", None, "missing-module")
+            )
+    return items, problems
+
+
+def _branches(item: _Item) -> tuple[tuple[str, ...], bool, list[Problem]]:
+    node = item.branches_node
+    if node is None:
+        return DEFAULT_BRANCHES, False, []
+    bad = Problem(
+        _line(node),
+        "'branches' must be a non-empty list of branch names, e.g. [main, test]",
+        None,
+        "bad-branches",
+    )
+    if not isinstance(node, yaml.SequenceNode) or not node.value:
+        return DEFAULT_BRANCHES, True, [bad]
+    names: list[str] = []
+    problems: list[Problem] = []
+    for sub in node.value:
+        if not isinstance(sub, yaml.ScalarNode) or not _BRANCH_RE.match(sub.value or ""):
+            problems.append(
+                Problem(
+                    _line(sub),
+                    f"not a branch name: {getattr(sub, 'value', '')!r}",
+                    None,
+                    "bad-branches",
+                )
+            )
+        elif sub.value in names:
+            problems.append(
+                Problem(_line(sub), f"branch {sub.value!r} listed twice", None, "bad-branches")
+            )
+        else:
+            names.append(sub.value)
+    return (tuple(names) if names else DEFAULT_BRANCHES), True, problems
+
+
+def _analyse(text: str, filename: str) -> tuple[list[tuple[_Item, Entry | None]], list[Problem]]:
+    root, err = _compose(text, filename)
+    if err:
+        return [], [err]
+    items, problems = _items(root)
+    out: list[tuple[_Item, Entry | None]] = []
+    for item in items:
+        entry = None
+        if item.url_node is not None:
+            raw = item.url_node.value
+            if not urls.is_url(raw):
+                item.problems.append(
+                    Problem(
+                        _line(item.url_node),
+                        f"not a git URL: {raw!r} "
+                        "(use https://, ssh, git://, file:// or a path "
+                        "starting with / ./ ../)",
+                        None,
+                        "not-a-url",
+                    )
+                )
+            branches, explicit, bproblems = _branches(item)
+            item.problems.extend(bproblems)
+            entry = Entry(raw, branches, _line(item.url_node), explicit)
+        out.append((item, entry))
+    return out, problems
+
+
+def parse(text: str, filename: str = "MODULES.yml") -> list[Entry]:
+    """The entries of a MODULES.yml, in file order.
+
+    Raises DeepOCError naming the first problem that makes an entry unusable (bad YAML,
+    wrong shape, not a URL). Cosmetic defects (trailing slash, ``.git``...) do not stop
+    parsing: sync normalises the URL. Duplicates after normalisation are an error.
+    """
+    analysed, problems = _analyse(text, filename)
+    fatal = list(problems)
+    for item, _entry in analysed:
+        fatal.extend(item.problems)
+    entries = [e for _i, e in analysed if e is not None]
+    fatal.extend(_duplicates(entries))
+    if fatal:
+        first = min(fatal, key=lambda p: p.line)
+        more = f" (and {len(fatal) - 1} more)" if len(fatal) > 1 else ""
+        raise DeepOCError(
+            f"{filename}:{first.line}: {first.message}{more}; "
+            f"run 'deep-oc catalog lint {filename}' to see them all"
+        )
+    return entries
+
+
+def _duplicates(entries: list[Entry]) -> list[Problem]:
+    seen: dict[str, Entry] = {}
+    out: list[Problem] = []
+    for e in entries:
+        key = e.identity
+        if key in seen:
+            first = seen[key]
+            same = first.branches == e.branches
+            out.append(
+                Problem(
+                    e.line,
+                    f"duplicate of the entry on line {first.line} ({first.normalised_url})",
+                    "remove this entry" if same else None,
+                    "duplicate",
+                )
+            )
+        else:
+            seen[key] = e
+    return out
+
+
+def lint(text: str, filename: str = "MODULES.yml") -> list[Problem]:
+    """Every problem in a MODULES.yml, sorted by line; an empty list means it is clean."""
+    problems: list[Problem] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if line != line.rstrip():
+            problems.append(
+                Problem(n, "trailing whitespace", "delete it", "whitespace", len(line.rstrip()) + 1)
+            )
+    analysed, structural = _analyse(text, filename)
+    problems.extend(structural)
+    entries: list[Entry] = []
+    for item, entry in analysed:
+        problems.extend(item.problems)
+        if entry is None:
+            continue
+        entries.append(entry)
+        if any(p.code == "not-a-url" and p.line == entry.line for p in item.problems):
+            continue
+        node = item.url_node
+        assert node is not None
+        for d in urls.defects(entry.url):
+            if d.code == "whitespace" and node.style is None:
+                continue  # a plain scalar cannot hold it; the line check reports it
+            problems.append(
+                Problem(
+                    entry.line,
+                    d.message,
+                    f"write {entry.normalised_url}",
+                    d.code,
+                    node.start_mark.column + 1,
+                )
+            )
+    problems.extend(_duplicates(entries))
+    problems.sort(key=lambda p: (p.line, p.column or 0))
+    return problems
+
+
+def _render_scalar(node: yaml.ScalarNode, value: str) -> str:
+    if node.style == "'":
+        return "'" + value.replace("'", "''") + "'"
+    if node.style == '"':
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if re.search(r":\s|\s#|^[-?:,\[\]{}#&*!|>'\"%@`]", value):
+        return "'" + value.replace("'", "''") + "'"
+    return value
+
+
+def fix(text: str, filename: str = "MODULES.yml") -> str:
+    """``text`` with every auto-fixable problem repaired; comments, order and layout kept.
+
+    URLs are rewritten in place to their normal form (only the characters of the value
+    change), trailing whitespace is removed, and a later duplicate of an entry with the
+    same branches is deleted. Anything else (bad YAML, unknown keys) is left for a human.
+    """
+    analysed, structural = _analyse(text, filename)
+    if structural and not analysed:
+        return _strip_trailing(text)
+    edits: list[tuple[int, int, str]] = []
+    entries = [e for _i, e in analysed if e is not None]
+    dup_lines = {p.line for p in _duplicates(entries) if p.fix}
+    lines_to_drop: set[int] = set()
+    for item, entry in analysed:
+        if entry is None or item.url_node is None or not urls.is_url(entry.url):
+            continue
+        node = item.url_node
+        if entry.line in dup_lines:
+            # The item's '- ' sits on its first line; its last line is that of its last
+            # scalar (the mapping's own end mark runs on over comments to the next item).
+            lines_to_drop.update(range(item.node.start_mark.line, _last_line(item.node) + 1))
+            continue
+        new = entry.normalised_url
+        if new != entry.url and node.start_mark.line == node.end_mark.line:
+            edits.append((node.start_mark.index, node.end_mark.index, _render_scalar(node, new)))
+    out = text
+    for start, end, repl in sorted(edits, reverse=True):
+        out = out[:start] + repl + out[end:]
+    if lines_to_drop:
+        kept = [ln for n, ln in enumerate(out.splitlines(keepends=True)) if n not in lines_to_drop]
+        out = "".join(kept)
+    return _strip_trailing(out)
+
+
+def _last_line(node: yaml.Node) -> int:
+    if isinstance(node, yaml.ScalarNode):
+        return node.end_mark.line
+    children: list[yaml.Node] = []
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            children += [k, v]
+    elif isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    if not children:
+        return node.end_mark.line
+    last = max(_last_line(c) for c in children)
+    return max(last, node.end_mark.line - 1) if node.flow_style else last
+
+
+def _strip_trailing(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    out = []
+    for ln in lines:
+        body = ln.rstrip("\r\n")
+        ending = ln[len(body) :]
+        out.append(body.rstrip() + ending)
+    return "".join(out)

@@ -1,0 +1,635 @@
+"""``deep-oc catalog sync``: MODULES.yml -> bare mirrors, DIR/modules.lock, DIR/catalog.json.
+
+Per module: one ``git ls-remote``; a fetch into ``DIR/mirrors/<name>.git`` only when a
+followed branch head moved; the metadata and build.json read at each new head with
+``git cat-file`` (no checkout) and validated in-process. A branch whose head matches
+modules.lock and the previous catalog.json entry is reused as is: no fetch, no parse.
+
+Failures are values: a broken module gets a status and a one-line reason, keeps its last
+good entry flagged stale, and never stops the others. Both output files are written
+atomically at the very end, catalog.json first, so an interrupted run leaves the previous
+pair readable and complete (a lock older than the catalog only causes a re-read).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from deepoc.catalog import git, urls
+from deepoc.catalog.lockfile import read_lock, write_lock
+from deepoc.catalog.modules_file import Entry, parse
+from deepoc.errors import DeepOCError, UsageError
+from deepoc.fsutil import atomic_write_json
+
+__all__ = [
+    "CATALOG_VERSION",
+    "METADATA_FILES",
+    "ModuleOutcome",
+    "SyncResult",
+    "SyncStats",
+    "assign_names",
+    "default_jobs",
+    "read_catalog",
+    "sync",
+]
+
+CATALOG_VERSION = 1
+METADATA_FILES = ("metadata.json", "ai4-metadata.yml")  # first present wins
+BUILD_FILE = "build.json"
+
+
+@dataclass
+class SyncStats:
+    """What the run cost: how many remote calls, fetches and metadata reads it made."""
+
+    ls_remote: int = 0
+    fetches: int = 0
+    parses: int = 0
+    logs: int = 0
+    reused_branches: int = 0
+    read_branches: int = 0
+
+    def add(self, other: SyncStats) -> None:
+        for k, v in asdict(other).items():
+            setattr(self, k, getattr(self, k) + v)
+
+
+@dataclass
+class ModuleOutcome:
+    """One module's result, as the CLI reports it."""
+
+    name: str
+    url: str
+    status: str
+    reason: str | None
+    failed: bool
+    changed: bool
+    fetched: bool
+    read_branches: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SyncResult:
+    """Everything a caller needs: the files written, per-module outcomes, removals, cost."""
+
+    catalog_path: Path
+    lock_path: Path
+    modules: list[ModuleOutcome]
+    removed: list[str]
+    stats: SyncStats
+    duration: float
+    written: bool = True
+
+    @property
+    def failed(self) -> list[ModuleOutcome]:
+        return [m for m in self.modules if m.failed]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+ProgressFn = Callable[[int, int, ModuleOutcome], None]
+
+
+def default_jobs() -> int:
+    """Git work is mostly waiting on processes and the network: twice the CPUs, at most 16."""
+    return max(2, min(16, (os.cpu_count() or 2) * 2))
+
+
+def assign_names(entries: Sequence[Entry]) -> list[str]:
+    """Stable, unique module names in file order (a later colliding entry gets its owner)."""
+    names: list[str] = []
+    taken: set[str] = set()
+    for e in entries:
+        name = urls.module_name(e.url)
+        if name in taken:
+            owner = urls.owner(e.url)
+            name = f"{name}-{owner}" if owner else name
+        base, n = name, 2
+        while name in taken:
+            name, n = f"{base}-{n}", n + 1
+        taken.add(name)
+        names.append(name)
+    return names
+
+
+def read_catalog(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Load a catalog.json, refusing files this version does not understand."""
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DeepOCError(f"{p}: no such catalog; run 'deep-oc catalog sync' first") from None
+    except (OSError, ValueError) as exc:
+        raise DeepOCError(f"{p}: cannot read the catalog: {exc}") from None
+    if not isinstance(data, dict) or data.get("catalog_version") != CATALOG_VERSION:
+        raise DeepOCError(
+            f"{p}: not a version {CATALOG_VERSION} catalog.json; regenerate it with "
+            "'deep-oc catalog sync'"
+        )
+    return data
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _git_target(url: str, base: Path) -> str:
+    """What git is pointed at: relative local paths resolve against MODULES.yml's folder."""
+    if urls.url_kind(url) == "path":
+        p = Path(os.path.expanduser(url))
+        return str(p if p.is_absolute() else (base / p).resolve())
+    return url
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, (_dt.date, _dt.datetime)):
+        return obj.isoformat()
+    if obj is None or isinstance(obj, (str, int, float, bool)):
+        return obj
+    return str(obj)
+
+
+def _issue(issue: Any) -> dict[str, Any]:
+    return {
+        "path": getattr(issue, "path", None),
+        "line": getattr(issue, "line", None),
+        "column": getattr(issue, "column", None),
+        "message": getattr(issue, "message", str(issue)),
+        "hint": getattr(issue, "hint", None),
+    }
+
+
+def _code_repo(meta: Any) -> str | None:
+    if not isinstance(meta, dict):
+        return None
+    sources = meta.get("sources")
+    if isinstance(sources, dict) and isinstance(sources.get("code"), str):
+        return sources["code"]
+    links = meta.get("links")
+    if isinstance(links, dict) and isinstance(links.get("source_code"), str):
+        return links["source_code"]
+    return None
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _ModuleSync:
+    """Syncs one module; holds only its own state so many can run in parallel threads."""
+
+    def __init__(
+        self,
+        entry: Entry,
+        name: str,
+        workdir: Path,
+        base: Path,
+        prev: dict[str, Any] | None,
+        prev_lock: dict[str, Any] | None,
+    ) -> None:
+        self.entry = entry
+        self.name = name
+        self.url = entry.normalised_url
+        self.target = _git_target(self.url, base)
+        self.mirror_rel = f"mirrors/{name}.git"
+        self.mirror = workdir / self.mirror_rel
+        # A previous entry only counts if it was for the same repository.
+        same = prev is not None and prev.get("url") == self.url
+        self.prev = prev if same else None
+        self.prev_lock = (
+            prev_lock if same and prev_lock and prev_lock.get("url") == self.url else None
+        )
+        self.stats = SyncStats()
+        self.notes: list[str] = []
+
+    # -- the pieces -------------------------------------------------------------------
+    def _prev_branch(self, b: str) -> dict[str, Any] | None:
+        if self.prev:
+            rec = (self.prev.get("branches") or {}).get(b)
+            return rec if isinstance(rec, dict) else None
+        return None
+
+    def _lock_branch(self, b: str) -> dict[str, Any] | None:
+        if self.prev_lock:
+            rec = (self.prev_lock.get("branches") or {}).get(b)
+            return rec if isinstance(rec, dict) else None
+        return None
+
+    @staticmethod
+    def _good(rec: dict[str, Any] | None) -> bool:
+        """Does a previous branch record hold a good (valid) reading to fall back on?"""
+        return bool(rec) and rec.get("status") in ("ok", "stale") and bool(rec.get("valid"))
+
+    @staticmethod
+    def _stale_from(prev_b: dict[str, Any], failure: dict[str, Any]) -> dict[str, Any]:
+        rec = copy.deepcopy(prev_b)
+        rec["status"] = "stale"
+        rec["reason"] = failure["reason"]
+        rec["failure"] = failure
+        return rec
+
+    def _read(self, b: str, head: str) -> dict[str, Any]:
+        """Read and validate the metadata at ``head``: a fresh branch record."""
+        from deepoc.metadata import validate_bytes
+
+        self.stats.read_branches += 1
+        commit_time, blobs = git.cat_files(self.mirror, head, [*METADATA_FILES, BUILD_FILE])
+        by_path = {blob.path: blob.data for blob in blobs}
+        meta_file = next((p for p in METADATA_FILES if by_path.get(p) is not None), None)
+        rec: dict[str, Any] = {
+            "commit": head,
+            "commit_time": commit_time,
+            "metadata_file": meta_file,
+            "metadata_hash": None,
+            "schema_version": None,
+            "valid": False,
+            "errors": [],
+            "warnings": [],
+            "metadata": None,
+            "code_repo": None,
+            "created": None,
+            "updated": None,
+            "build": None,
+            "status": "missing",
+            "reason": None,
+        }
+        build_data = by_path.get(BUILD_FILE)
+        if build_data is not None:
+            try:
+                build = json.loads(build_data)
+                rec["build"] = build if isinstance(build, dict) else None
+                if not isinstance(build, dict):
+                    raise ValueError("not a JSON object")
+            except ValueError as exc:
+                rec["warnings"].append(
+                    {
+                        "path": BUILD_FILE,
+                        "line": getattr(exc, "lineno", None),
+                        "column": getattr(exc, "colno", None),
+                        "message": f"build.json is not valid JSON: {_one_line(str(exc), 120)}",
+                        "hint": "the image build will use defaults until it is fixed",
+                    }
+                )
+        if meta_file is None:
+            rec["reason"] = (
+                f"branch {b} at {head[:7]} has no {' or '.join(METADATA_FILES)}; "
+                "add the metadata file to the Docker repo"
+            )
+            return rec
+        data = by_path[meta_file]
+        assert data is not None
+        rec["metadata_hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+        self.stats.parses += 1
+        report = validate_bytes(data, meta_file)
+        rec["schema_version"] = report.schema_version
+        rec["valid"] = bool(report.valid)
+        rec["errors"] = [_issue(i) for i in report.errors]
+        rec["warnings"] += [_issue(i) for i in report.warnings]
+        rec["metadata"] = _jsonable(report.data) if report.data is not None else None
+        rec["code_repo"] = _code_repo(report.data)
+        self.stats.logs += 1
+        rec["created"], rec["updated"] = git.file_dates(self.mirror, head, meta_file)
+        if report.valid:
+            rec["status"] = "ok"
+        else:
+            rec["status"] = "invalid"
+            n = len(report.errors)
+            first = str(report.errors[0]) if report.errors else "invalid"
+            what = (
+                "does not parse"
+                if not getattr(report, "readable", True)
+                else f"is invalid ({n} error{'s' if n != 1 else ''})"
+            )
+            rec["reason"] = _one_line(f"{meta_file} at {head[:7]} {what}: {first}")
+        return rec
+
+    # -- the whole module -------------------------------------------------------------
+    def run(self) -> tuple[dict[str, Any] | None, dict[str, Any] | None, ModuleOutcome]:
+        e = self.entry
+        self.stats.ls_remote += 1
+        try:
+            heads = git.ls_remote_heads(self.target)
+        except git.GitError as exc:
+            return self._unreachable(f"unreachable: {_one_line(str(exc))}")
+
+        branches: dict[str, dict[str, Any]] = {}
+        lock_branches: dict[str, dict[str, Any]] = {}
+        failures: list[str] = []
+        to_read: list[str] = []
+        present = [b for b in e.branches if b in heads]
+        if not present:
+            have = ", ".join(sorted(heads)[:10]) or "no branches"
+            reason = (
+                f"none of the branches {', '.join(e.branches)} exist on the remote "
+                f"(it has: {have}); list the right ones under 'branches:' in MODULES.yml"
+            )
+            if self.prev:
+                return self._unreachable(reason)
+            return self._fresh_error(reason)
+
+        for b in e.branches:
+            head = heads.get(b)
+            prev_b = self._prev_branch(b)
+            lock_b = self._lock_branch(b)
+            if head is None:
+                if prev_b and prev_b.get("commit"):
+                    reason = (
+                        f"branch {b} vanished from the remote (last seen at {prev_b['commit'][:7]})"
+                    )
+                    if self._good(prev_b):
+                        branches[b] = self._stale_from(
+                            prev_b, {"commit": None, "status": "missing", "reason": reason}
+                        )
+                    else:
+                        branches[b] = {"commit": None, "status": "missing", "reason": reason}
+                    failures.append(reason)
+                else:
+                    reason = f"no branch {b} on the remote"
+                    branches[b] = {"commit": None, "status": "missing", "reason": reason}
+                    if e.explicit_branches:
+                        failures.append(reason + " (listed under 'branches:')")
+                    else:
+                        self.notes.append(reason)
+                continue
+            if (
+                lock_b
+                and lock_b.get("commit") == head
+                and prev_b
+                and (
+                    prev_b.get("commit") == head
+                    or (prev_b.get("failure") or {}).get("commit") == head
+                )
+            ):
+                branches[b] = prev_b
+                lock_branches[b] = lock_b
+                self.stats.reused_branches += 1
+                if prev_b.get("status") not in ("ok",):
+                    failures.append(prev_b.get("reason") or f"branch {b}: {prev_b.get('status')}")
+                continue
+            to_read.append(b)
+
+        fetched = False
+        if to_read or not (self.mirror / "HEAD").exists():
+            self.stats.fetches += 1
+            try:
+                git.fetch(self.mirror, self.target, present)
+                fetched = True
+            except git.GitError as exc:
+                reason = f"fetch failed: {_one_line(str(exc))}"
+                for b in to_read:
+                    prev_b = self._prev_branch(b)
+                    fail = {"commit": heads[b], "status": "error", "reason": reason}
+                    branches[b] = (
+                        self._stale_from(prev_b, fail)
+                        if self._good(prev_b)
+                        else {"commit": None, "status": "error", "reason": reason}
+                    )
+                    failures.append(reason)
+                to_read = []
+
+        for b in to_read:
+            head = heads[b]
+            prev_b = self._prev_branch(b)
+            try:
+                rec = self._read(b, head)
+            except git.GitError as exc:
+                rec = {
+                    "commit": head,
+                    "status": "error",
+                    "reason": f"cannot read branch {b}: {_one_line(str(exc))}",
+                }
+            lock_branches[b] = {"commit": head, "metadata_hash": rec.get("metadata_hash")}
+            if rec["status"] != "ok":
+                failures.append(rec["reason"])
+                if self._good(prev_b):
+                    assert prev_b is not None
+                    fail = {
+                        k: rec.get(k)
+                        for k in ("commit", "status", "reason", "metadata_hash", "errors")
+                    }
+                    rec = self._stale_from(prev_b, fail)
+            branches[b] = rec
+
+        status = self._module_status(branches, failures)
+        entry = {
+            "name": self.name,
+            "url": self.url,
+            "entry_line": e.line,
+            "mirror": self.mirror_rel if (self.mirror / "HEAD").exists() else None,
+            "status": status,
+            "reason": failures[0] if failures else None,
+            "stale": status == "stale",
+            "branches": branches,
+        }
+        lock = {"url": self.url, "branches": lock_branches}
+        outcome = ModuleOutcome(
+            self.name,
+            self.url,
+            status,
+            entry["reason"],
+            bool(failures),
+            changed=bool(to_read),
+            fetched=fetched,
+            read_branches=to_read,
+            notes=self.notes,
+        )
+        return entry, lock, outcome
+
+    @staticmethod
+    def _module_status(branches: dict[str, dict[str, Any]], failures: list[str]) -> str:
+        states = {rec.get("status") for rec in branches.values()}
+        if "stale" in states:
+            return "stale"
+        if "error" in states:
+            return "error"
+        if failures:
+            return "invalid"
+        return "ok"
+
+    def _unreachable(self, reason: str):
+        if self.prev:
+            entry = copy.deepcopy(self.prev)
+            entry.update(status="stale", stale=True, reason=reason, entry_line=self.entry.line)
+            lock = self.prev_lock
+            outcome = ModuleOutcome(self.name, self.url, "stale", reason, True, False, False)
+            return entry, lock, outcome
+        return self._fresh_error(reason)
+
+    def _fresh_error(self, reason: str):
+        entry = {
+            "name": self.name,
+            "url": self.url,
+            "entry_line": self.entry.line,
+            "mirror": None,
+            "status": "error",
+            "reason": reason,
+            "stale": False,
+            "branches": {},
+        }
+        outcome = ModuleOutcome(self.name, self.url, "error", reason, True, False, False)
+        return entry, None, outcome
+
+
+class _WorkdirLock:
+    """One sync per workdir at a time (two would race on the mirrors and the outputs)."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.path = workdir / ".sync.lock"
+        self.fd: int | None = None
+
+    def __enter__(self) -> _WorkdirLock:
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self.fd)
+            raise DeepOCError(
+                f"{self.path.parent}: another catalog sync is running in this "
+                "workdir; wait for it or use another --workdir"
+            ) from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+
+
+def _previous(workdir: Path) -> tuple[dict[str, dict], dict[str, dict]]:
+    prev: dict[str, dict] = {}
+    cat = workdir / "catalog.json"
+    if cat.exists():
+        try:
+            data = read_catalog(cat)
+            prev = {m["name"]: m for m in data.get("modules", []) if isinstance(m, dict)}
+        except (DeepOCError, KeyError, TypeError):
+            prev = {}  # unreadable: everything is re-read, nothing is kept stale
+    lock = read_lock(workdir / "modules.lock")
+    return prev, lock
+
+
+def sync(
+    modules_file: str | os.PathLike[str],
+    workdir: str | os.PathLike[str],
+    jobs: int | None = None,
+    strict: bool = False,
+    only: Sequence[str] | None = None,
+    progress: ProgressFn | None = None,
+) -> SyncResult:
+    """Sync every module of ``modules_file`` into ``workdir``; see the module docstring.
+
+    ``only``: names to sync; the other modules keep their previous entries untouched.
+    ``strict``: any failure stops the run (pending modules are cancelled) and raises
+    DeepOCError without writing anything. Otherwise failures are recorded and returned.
+    """
+    t0 = time.monotonic()
+    mf = Path(modules_file)
+    try:
+        text = mf.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DeepOCError(f"{mf}: cannot read the catalog file: {exc.strerror}") from None
+    entries = parse(text, str(mf))
+    names = assign_names(entries)
+    if jobs is not None and jobs < 1:
+        raise UsageError(f"--jobs {jobs}: give a number of parallel git jobs of at least 1")
+    jobs = jobs or default_jobs()
+    if only:
+        unknown = sorted(set(only) - set(names))
+        if unknown:
+            raise UsageError(
+                f"--only {' '.join(unknown)}: no such module in {mf} "
+                f"(known: {', '.join(names[:20])}{' ...' if len(names) > 20 else ''})"
+            )
+    wd = Path(workdir)
+    wd.mkdir(parents=True, exist_ok=True)
+    with _WorkdirLock(wd):
+        prev, prev_lock = _previous(wd)
+        selected = [i for i, n in enumerate(names) if not only or n in only]
+        results: dict[int, tuple[dict | None, dict | None, ModuleOutcome]] = {}
+        stats = SyncStats()
+        base = mf.resolve().parent
+        pool = ThreadPoolExecutor(max_workers=min(jobs, max(1, len(selected))))
+        futures: dict[Future, int] = {}
+        failed_strict: list[ModuleOutcome] = []
+        try:
+            workers: dict[int, _ModuleSync] = {}
+            for i in selected:
+                w = _ModuleSync(
+                    entries[i], names[i], wd, base, prev.get(names[i]), prev_lock.get(names[i])
+                )
+                workers[i] = w
+                futures[pool.submit(w.run)] = i
+            pending = set(futures)
+            done_count = 0
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    i = futures[fut]
+                    results[i] = fut.result()
+                    stats.add(workers[i].stats)
+                    done_count += 1
+                    outcome = results[i][2]
+                    if progress:
+                        progress(done_count, len(selected), outcome)
+                    if strict and outcome.failed:
+                        failed_strict.append(outcome)
+                if failed_strict:
+                    for fut in pending:
+                        fut.cancel()
+                    break
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if failed_strict:
+            first = failed_strict[0]
+            raise DeepOCError(
+                f"{mf}: module {first.name} failed: {first.reason}; nothing was written (--strict)"
+            )
+
+        modules: list[dict] = []
+        lock: dict[str, dict] = {}
+        outcomes: list[ModuleOutcome] = []
+        for i, name in enumerate(names):
+            if i in results:
+                entry, lock_entry, outcome = results[i]
+                outcomes.append(outcome)
+            else:  # not selected by --only: keep what the previous run recorded
+                entry, lock_entry = prev.get(name), prev_lock.get(name)
+                if entry is not None and entry.get("url") != entries[i].normalised_url:
+                    entry = lock_entry = None
+            if entry is not None:
+                modules.append(entry)
+            if lock_entry is not None:
+                lock[name] = lock_entry
+        removed = sorted(set(prev) - set(names))
+        catalog = {
+            "catalog_version": CATALOG_VERSION,
+            "generated": _now(),
+            "source": mf.name,
+            "modules": modules,
+        }
+        catalog_path = wd / "catalog.json"
+        lock_path = wd / "modules.lock"
+        atomic_write_json(catalog_path, catalog)
+        write_lock(lock_path, lock, source=mf.name)
+        for name in removed:
+            shutil.rmtree(wd / "mirrors" / f"{name}.git", ignore_errors=True)
+    return SyncResult(catalog_path, lock_path, outcomes, removed, stats, time.monotonic() - t0)
