@@ -10,7 +10,7 @@
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: test-baseimage.sh NAME:TAG [NAME:TAG ...]" >&2; exit 2; }
 : "${DOCKER_HOST:?set DOCKER_HOST to the engine to use, e.g. unix:///tmp/x/docker.sock}"
-WHEELS="${DEEPOC_TESTBASE_WHEELS:-deepaas setuptools wheel pbr}"
+WHEELS="${DEEPOC_TESTBASE_WHEELS:-deepaas==2.6.0 setuptools wheel pbr}"
 MIRROR="${DEEPOC_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 docker=docker
 [ -x /usr/bin/docker ] && docker=/usr/bin/docker
@@ -21,10 +21,9 @@ if ! $docker image inspect "$image" >/dev/null 2>&1; then
   echo "test-baseimage: building $image (first run on this machine)" >&2
   work=$(mktemp -d /tmp/deepoc-testbase.XXXXXX)
   trap 'rm -rf "$work"' EXIT
-  python3 -m pip download -q --dest "$work/ctx/wheelhouse" \
-    --only-binary=:all: --python-version 3.11 --platform manylinux2014_x86_64 \
-    --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64 --platform any \
-    $WHEELS >&2 || python3 -m pip download -q --dest "$work/ctx/wheelhouse" $WHEELS >&2
+  # The host is Debian 12 with Python 3.11 like the image: wheels built here install there.
+  python3 -m pip wheel -q --wheel-dir "$work/ctx/wheelhouse" $WHEELS 2>"$work/pip.log" >&2 || {
+    echo "test-baseimage: pip wheel failed:" >&2; tail -n 5 "$work/pip.log" >&2; exit 1; }
   debootstrap --variant=minbase --include=python3,python3-pip,python3-venv,git,ca-certificates \
     bookworm "$work/root" "$MIRROR" >"$work/debootstrap.log" 2>&1 || {
       echo "test-baseimage: debootstrap failed; last lines:" >&2; tail -n 5 "$work/debootstrap.log" >&2; exit 1; }

@@ -1,0 +1,441 @@
+"""Plan and run image builds: build each variant once, tag many, smoke-test, push, record.
+
+A *job* is one Docker repo at one commit (a catalog module's branch, or a checkout given
+with ``--repo``); it yields one record per variant (``cpu``, and ``gpu`` when build.json has a
+GPU base tag). Failures are recorded per job and never stop the other jobs.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from deepoc.errors import DeepOCError, UsageError
+from deepoc.images import buildkey, engine, source
+from deepoc.images import registry as reg
+from deepoc.images.records import BuildsFile, now_iso
+from deepoc.images.tags import code_branch, image_tags, safe_name
+
+BUILD_FILE = "build.json"
+DOCKERFILE = "Dockerfile"
+BUILDABLE_STATUSES = ("ok", "stale")
+
+
+@dataclass
+class Job:
+    """One Docker repo at one commit, with what is known about it from the catalog."""
+
+    module: str
+    repo: Path
+    commit: str
+    branch: str | None = None
+    git_tag: str | None = None
+    url: str | None = None
+    metadata: dict | None = None
+    build: dict | None = None
+    code_repo: str | None = None
+
+
+@dataclass
+class Options:
+    """Run-wide settings."""
+
+    registry: str
+    build_number: str | None = None
+    push: bool = True
+    jobs: int = 1
+    no_cache: bool = False
+    smoke_timeout: float | None = None
+    log_dir: Path | None = None
+    builds: BuildsFile = field(default_factory=lambda: BuildsFile(None))
+    out: Callable[[str], None] = print
+
+
+@dataclass
+class Counts:
+    """How many images were built, reused, pushed, failed in a run."""
+
+    built: int = 0
+    reused: int = 0
+    pushed: int = 0
+    failed: int = 0
+
+
+class JobFailure(DeepOCError):
+    """A job-level failure that applies to every variant of the job."""
+
+
+# -- reading jobs ------------------------------------------------------------------------------
+def jobs_from_catalog(
+    path: str | Path, only: list[str] | None = None
+) -> tuple[list[Job], list[str]]:
+    """Jobs for every buildable module branch of catalog.json, and notes on the skipped ones."""
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such catalog; run `deep-oc catalog sync` first") from None
+    except (OSError, ValueError) as exc:
+        raise DeepOCError(
+            f"{path}: not readable JSON ({exc}); rerun `deep-oc catalog sync`"
+        ) from None
+    base = path.parent
+    modules = doc.get("modules") or []
+    names = {m.get("name") for m in modules}
+    for name in only or []:
+        if name not in names:
+            raise UsageError(f"--only {name}: no such module in {path}; see `deep-oc catalog list`")
+    jobs, notes = [], []
+    for m in modules:
+        if only and m.get("name") not in only:
+            continue
+        if not m.get("mirror"):
+            why = m.get("reason") or m.get("status")
+            notes.append(f"{m.get('name')}: skipped, no mirror ({why})")
+            continue
+        mirror = Path(m["mirror"])
+        mirror = mirror if mirror.is_absolute() else base / mirror
+        for branch, info in sorted((m.get("branches") or {}).items()):
+            status = info.get("status")
+            if not info.get("commit") or status not in BUILDABLE_STATUSES:
+                notes.append(f"{m['name']}@{branch}: skipped, status {status}")
+                continue
+            jobs.append(
+                Job(
+                    module=m["name"],
+                    repo=mirror,
+                    commit=info["commit"],
+                    branch=branch,
+                    url=m.get("url"),
+                    metadata=info.get("metadata"),
+                    build=info.get("build"),
+                    code_repo=info.get("code_repo"),
+                )
+            )
+    return jobs, notes
+
+
+def job_from_repo(
+    path: str | Path, branch: str | None, git_tag: str | None, code_repo: str | None
+) -> Job:
+    """The job for a single Docker repo checkout (what a module's Jenkinsfile builds)."""
+    path = Path(path)
+    if not (path / DOCKERFILE).exists() and not (path / ".git").exists():
+        raise UsageError(f"--repo {path}: not a Docker repo checkout (no Dockerfile, no .git)")
+    commit = source.head(path)
+    name = path.resolve().name
+    if name.endswith(".git"):
+        name = name[:-4]
+    if name.lower().startswith("deep-oc-"):
+        name = name[8:]
+    return Job(module=name, repo=path, commit=commit, branch=branch, git_tag=git_tag,
+               code_repo=code_repo)
+
+
+# -- settings ----------------------------------------------------------------------------------
+def load_settings(job: Job) -> dict:
+    """build.json of the job's commit, checked; a JobFailure says what to fix."""
+    settings = job.build
+    if settings is None:
+        raw = source.read(job.repo, job.commit, BUILD_FILE)
+        if raw is None:
+            raise JobFailure(
+                f"no {BUILD_FILE} in the Docker repo at {job.commit[:7]}: add one "
+                "(see docs/reference/builds-json.md)"
+            )
+        try:
+            settings = json.loads(raw)
+        except ValueError as exc:
+            raise JobFailure(f"{BUILD_FILE} at {job.commit[:7]} is not JSON: {exc}") from None
+    if not isinstance(settings, dict):
+        raise JobFailure(f"{BUILD_FILE} must be an object")
+    for key in ("image", "base_image", "cpu_tag"):
+        if not isinstance(settings.get(key), str) or not settings[key]:
+            raise JobFailure(f"{BUILD_FILE}: {key!r} must be a non-empty string")
+    if not isinstance(settings.get("gpu_tag", ""), str):
+        raise JobFailure(f"{BUILD_FILE}: 'gpu_tag' must be a string (empty: no GPU image)")
+    extra = settings.get("build_args") or {}
+    if not isinstance(extra, dict) or not all(isinstance(v, str) for v in extra.values()):
+        raise JobFailure(f"{BUILD_FILE}: 'build_args' must map names to strings")
+    return settings
+
+
+def _metadata(job: Job) -> dict:
+    if job.metadata is None:
+        raw = source.read(job.repo, job.commit, "metadata.json")
+        try:
+            job.metadata = json.loads(raw) if raw else {}
+        except ValueError:
+            job.metadata = {}
+    return job.metadata if isinstance(job.metadata, dict) else {}
+
+
+def _code_repo(job: Job) -> str | None:
+    if job.code_repo:
+        return job.code_repo
+    meta = _metadata(job)
+    sources = meta.get("sources") if isinstance(meta.get("sources"), dict) else {}
+    links = meta.get("links") if isinstance(meta.get("links"), dict) else {}
+    return sources.get("code") or links.get("source_code")
+
+
+def labels_for(job: Job, key: str | None, variant: str) -> dict[str, str]:
+    """OCI labels every image gets (plus the build key)."""
+    meta = _metadata(job)
+    license_ = meta.get("license") or ""
+    labels = {
+        "org.opencontainers.image.source": job.url or "",
+        "org.opencontainers.image.revision": job.commit,
+        "org.opencontainers.image.created": now_iso(),
+        "org.opencontainers.image.version": job.git_tag
+        or str(meta.get("version") or job.commit[:7]),
+        "org.opencontainers.image.title": str(meta.get("title") or job.module),
+        "org.opencontainers.image.licenses": license_ if isinstance(license_, str) else "",
+        "io.deep-oc.module": job.module,
+        "io.deep-oc.variant": variant,
+    }
+    if key:
+        labels[buildkey.KEY_LABEL] = key
+    return labels
+
+
+# -- the run -----------------------------------------------------------------------------------
+class Runner:
+    """Runs jobs (in parallel up to ``jobs``) and records every result."""
+
+    def __init__(self, options: Options) -> None:
+        self.o = options
+        self.counts = Counts()
+        self._lock = threading.Lock()
+        self._label_cache: dict[tuple[str, str], dict | None] = {}
+
+    def run(self, jobs: list[Job]) -> Counts:
+        if self.o.jobs <= 1 or len(jobs) <= 1:
+            for job in jobs:
+                self._run_job(job)
+        else:
+            with ThreadPoolExecutor(max_workers=self.o.jobs) as pool:
+                list(pool.map(self._run_job, jobs))
+        return self.counts
+
+    def _run_job(self, job: Job) -> None:
+        records: list[dict] = []
+        try:
+            records = self._job(job)
+        except Exception as exc:  # one module never stops the others
+            reason = str(exc) if isinstance(exc, DeepOCError) else f"{type(exc).__name__}: {exc}"
+            records = [self._record(job, "cpu", None, [], None, None, "failed", reason, 0.0, None)]
+        with self._lock:
+            for r in records:
+                status = r["status"]
+                self.counts.failed += status == "failed"
+                self.counts.reused += status == "reused"
+                self.counts.pushed += status == "pushed"
+                self.counts.built += bool(r.pop("_built", False))
+            self.o.builds.add(records)
+            for r in records:
+                ref = r["branch"] or r["git_tag"]
+                what = r["reason"] if r["status"] == "failed" else ", ".join(r["tags"])
+                self.o.out(f"{r['module']}@{ref} {r['variant']}: {r['status']} ({what})")
+
+    def _log_path(self, job: Job, variant: str) -> Path | None:
+        if not self.o.log_dir:
+            return None
+        ref = safe_name(job.branch or job.git_tag or "head", "branch" if job.branch else "tag")
+        return self.o.log_dir / f"{job.module}-{ref}-{variant}.log"
+
+    def _record(self, job, variant, repository, tags, digest, key, status, reason, duration,
+                log_path) -> dict:
+        rel = None
+        if log_path is not None:
+            base = self.o.builds.path.parent if self.o.builds.path else None
+            try:
+                rel = str(log_path.relative_to(base)) if base else str(log_path)
+            except ValueError:
+                rel = str(log_path)
+        return {
+            "module": job.module, "branch": job.branch, "git_tag": job.git_tag,
+            "variant": variant, "commit": job.commit, "build_number": self.o.build_number,
+            "image": repository, "tags": tags, "digest": digest, "build_key": key,
+            "status": status, "reason": reason, "duration": round(duration, 2),
+            "log": rel, "time": now_iso(),
+        }
+
+    def _job(self, job: Job) -> list[dict]:
+        settings = load_settings(job)
+        dockerfile_raw = source.read(job.repo, job.commit, DOCKERFILE)
+        if dockerfile_raw is None:
+            raise JobFailure(f"no {DOCKERFILE} in the Docker repo at {job.commit[:7]}")
+        dockerfile = dockerfile_raw.decode("utf-8", "replace")
+        repository = f"{self.o.registry.rstrip('/')}/{settings['image']}"
+        branch = code_branch(job.branch, job.git_tag)
+        code_repo = _code_repo(job)
+        code_commit = None
+        resolvable = True
+        if buildkey.dockerfile_declares_arg(dockerfile, "code_repo"):
+            if not code_repo:
+                raise JobFailure(
+                    "no code repo: set sources.code in metadata.json or pass --code-repo URL"
+                )
+            code_commit = source.remote_branch_commit(code_repo, branch)
+            resolvable = code_commit is not None
+        context = buildkey.context_identity(source.tree(job.repo, job.commit), dockerfile)
+        client = engine.connect()
+        variants = [("cpu", settings["cpu_tag"])]
+        if settings.get("gpu_tag"):
+            variants.append(("gpu", settings["gpu_tag"]))
+        records: list[dict] = []
+        cpu_ok = True
+        archive: list[bytes] = []
+        for variant, base_tag in variants:
+            started = time.monotonic()
+            log_path = self._log_path(job, variant)
+            log = _Log(log_path)
+            tags = image_tags(commit=job.commit, variant=variant, build_number=self.o.build_number,
+                              branch=job.branch, git_tag=job.git_tag)
+            key = None
+            try:
+                log(f"{job.module} {job.branch or job.git_tag} {variant} at {job.commit}")
+                if not resolvable:
+                    log(f"code repo {code_repo} branch {branch} not reachable: no build key")
+                if not cpu_ok:
+                    raise JobFailure("not built: the CPU image of the same commit failed")
+                base = f"{settings['base_image']}:{base_tag}"
+                base_id = engine.base_image_id(client, base, log)
+                buildargs = dict(settings.get("build_args") or {})
+                buildargs.update(tag=base_tag, branch=branch, code_repo=code_repo or "")
+                if resolvable:
+                    key = buildkey.build_key(code_commit=code_commit, context=context,
+                                             buildargs=buildargs, base_image_id=base_id)
+                    log(f"build key {key}")
+                rec = self._variant(job, variant, client, repository, tags, key, buildargs,
+                                    archive, log)
+                rec.update(duration=round(time.monotonic() - started, 2))
+            except DeepOCError as exc:
+                log(f"FAILED: {exc}")
+                if variant == "cpu":
+                    cpu_ok = False
+                rec = self._record(job, variant, repository, tags, None, key, "failed", str(exc),
+                                   time.monotonic() - started, log_path)
+            finally:
+                log.close()
+            records.append(rec)
+        return records
+
+    def _variant(self, job, variant, client, repository, tags, key, buildargs, archive, log):
+        log_path = log.path
+        # 1. The registry already has an image with this key: move the tags, no build.
+        if key and self.o.push and not self.o.no_cache:
+            try:
+                found = self._find_in_registry(repository, key, tags)
+            except reg.RegistryError as exc:
+                log(f"registry check failed ({exc}); building")
+                found = None
+            if found:
+                digest = self._retag(repository, tags, found, log)
+                return self._record(job, variant, repository, tags, digest, key, "reused", None,
+                                    0, log_path)
+        # 2. The engine has it (an earlier run built it, e.g. with --no-push).
+        image = None
+        if key and not self.o.no_cache:
+            image = engine.find_by_label(client, buildkey.KEY_LABEL, key)
+            if image:
+                log(f"reusing local image {image} with the same build key")
+        built = False
+        if image is None:
+            if not archive:
+                archive.append(source.archive(job.repo, job.commit))
+            image = engine.build(client, archive[0], buildargs, labels_for(job, key, variant), log,
+                                 nocache=self.o.no_cache)
+            built = True
+        engine.tag_image(client, image, repository, tags)
+        if variant == "cpu" and built:
+            from deepoc.images.smoke import smoke_test
+
+            try:
+                smoke_test(client, image, log, self.o.smoke_timeout)
+            except DeepOCError:
+                engine.remove_tags(client, repository, tags)
+                _remove_image(client, image)
+                raise
+        if not self.o.push:
+            rec = self._record(job, variant, repository, tags, image, key,
+                               "built" if built else "reused", None, 0, log_path)
+            rec["_built"] = built
+            return rec
+        digest = None
+        for t in tags:
+            digest = engine.push(client, repository, t, log)
+        rec = self._record(job, variant, repository, tags, digest, key, "pushed", None, 0, log_path)
+        rec["_built"] = built
+        return rec
+
+    def _find_in_registry(self, repository: str, key: str, tags: list[str]):
+        ref = reg.split_image(repository)
+        client = reg.Registry(ref.registry)
+        candidates = list(tags)
+        existing = client.tags(ref.repository)
+        if not existing:
+            return None
+        candidates = [t for t in candidates if t in existing] + [
+            t for t in existing if t not in candidates
+        ]
+        seen: set[str] = set()
+        for t in candidates[:300]:
+            got = client.manifest(ref.repository, t)
+            if not got or got[2] in seen:
+                continue
+            seen.add(got[2])
+            cache_key = (repository, got[2])
+            if cache_key not in self._label_cache:
+                self._label_cache[cache_key] = client.labels(ref.repository, got[2])
+            labels = self._label_cache[cache_key] or {}
+            if labels.get(buildkey.KEY_LABEL) == key:
+                return got
+        return None
+
+    def _retag(self, repository: str, tags: list[str], found, log) -> str:
+        body, media_type, digest = found
+        ref = reg.split_image(repository)
+        client = reg.Registry(ref.registry)
+        log(f"registry has {repository}@{digest} with the same build key: moving tags, no build")
+        for t in tags:
+            if client.digest(ref.repository, t) != digest:
+                client.put_tag(ref.repository, t, body, media_type)
+                log(f"tagged {repository}:{t} -> {digest}")
+        return digest
+
+
+def _remove_image(client, image: str) -> None:
+    import docker
+
+    try:
+        client.images.remove(image, force=True)
+    except docker.errors.APIError:
+        pass
+
+
+class _Log:
+    """A per-image log file (append); lines also kept for the reason of a failure."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._fh = None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = open(path, "w", encoding="utf-8")  # noqa: SIM115
+
+    def __call__(self, line: str) -> None:
+        if self._fh:
+            self._fh.write(line.rstrip("\n") + "\n")
+            self._fh.flush()
+
+    def close(self) -> None:
+        if self._fh:
+            self._fh.close()
+            self._fh = None

@@ -1,0 +1,109 @@
+"""``deep-oc images build`` and ``deep-oc images tags``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+
+def register(reg) -> None:
+    """Add the images commands to the CLI."""
+    p = reg.group_command(
+        "images",
+        "build",
+        help="Build each module image once, smoke-test it, apply all its tags and push it.",
+    )
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--catalog", metavar="DIR/catalog.json",
+                     help="build every buildable module branch of this catalog")
+    src.add_argument("--repo", metavar="PATH", help="build one Docker repo checkout")
+    ref = p.add_mutually_exclusive_group()
+    ref.add_argument("--branch", metavar="B", help="with --repo: the branch being built")
+    ref.add_argument("--git-tag", metavar="T", help="with --repo: the git tag being built")
+    p.add_argument("--registry", required=True, metavar="REG",
+                   help="registry host[:port][/prefix], e.g. localhost:5000")
+    p.add_argument("--build-number", metavar="N",
+                   help="CI build number for the <sha7>_<N> tag (default: $BUILD_NUMBER)")
+    p.add_argument("--only", action="append", metavar="NAME",
+                   help="with --catalog: only this module (repeatable)")
+    p.add_argument("--jobs", type=int, default=1, metavar="J",
+                   help="modules built in parallel (default 1)")
+    p.add_argument("--no-push", action="store_true", help="build, smoke-test and tag locally only")
+    p.add_argument("--code-repo", metavar="URL",
+                   help="with --repo: code repo to install (default: metadata.json sources.code)")
+    p.add_argument("--builds", metavar="FILE",
+                   help="builds.json to update (default: beside the catalog; none for --repo)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="ignore the build key and the layer cache: rebuild everything")
+    p.add_argument("--smoke-timeout", type=float, metavar="S",
+                   help="seconds to wait for the DEEPaaS API (default 120)")
+    p.set_defaults(func=_run_build)
+
+    t = reg.group_command("images", "tags", help="Print the tags one image gets, one per line.")
+    ref = t.add_mutually_exclusive_group(required=True)
+    ref.add_argument("--branch", metavar="B")
+    ref.add_argument("--git-tag", metavar="T")
+    t.add_argument("--commit", required=True, metavar="SHA")
+    t.add_argument("--build-number", required=True, metavar="N")
+    t.add_argument("--variant", required=True, choices=("cpu", "gpu"))
+    t.set_defaults(func=_run_tags)
+
+
+def _run_tags(args: argparse.Namespace) -> int:
+    from deepoc.images.tags import image_tags
+
+    for tag in image_tags(commit=args.commit, variant=args.variant,
+                          build_number=args.build_number, branch=args.branch,
+                          git_tag=args.git_tag):
+        print(tag)
+    return 0
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from deepoc.errors import UsageError
+    from deepoc.images import builder
+    from deepoc.images.records import BuildsFile
+
+    if args.jobs < 1:
+        raise UsageError("--jobs must be 1 or more")
+    build_number = args.build_number or os.environ.get("BUILD_NUMBER") or None
+    if args.catalog:
+        if args.branch or args.git_tag or args.code_repo:
+            raise UsageError("--branch, --git-tag and --code-repo go with --repo, not --catalog")
+        jobs, notes = builder.jobs_from_catalog(args.catalog, args.only)
+        workdir = Path(args.catalog).parent
+        builds_path = Path(args.builds) if args.builds else workdir / "builds.json"
+    else:
+        if args.only:
+            raise UsageError("--only goes with --catalog, not --repo")
+        if not (args.branch or args.git_tag):
+            raise UsageError("--repo needs --branch B or --git-tag T")
+        jobs = [builder.job_from_repo(args.repo, args.branch, args.git_tag, args.code_repo)]
+        notes = []
+        builds_path = Path(args.builds) if args.builds else None
+    log_dir = builds_path.parent / "logs" if builds_path else Path(
+        tempfile.mkdtemp(prefix="deep-oc-images-logs-")
+    )
+    for note in notes:
+        print(note, file=sys.stderr)
+    options = builder.Options(
+        registry=args.registry,
+        build_number=build_number,
+        push=not args.no_push,
+        jobs=args.jobs,
+        no_cache=args.no_cache,
+        smoke_timeout=args.smoke_timeout,
+        log_dir=log_dir,
+        builds=BuildsFile(builds_path),
+    )
+    counts = builder.Runner(options).run(jobs)
+    print(
+        f"images: {counts.built} built, {counts.reused} reused, {counts.pushed} pushed, "
+        f"{counts.failed} failed; logs in {log_dir}",
+        file=sys.stderr,
+    )
+    return 1 if counts.failed else 0
