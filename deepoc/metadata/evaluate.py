@@ -1,0 +1,402 @@
+"""A small JSON Schema (draft-07) evaluator for the keywords our schemas use.
+
+Why not jsonschema: importing it (with referencing, rpds, attrs) costs more than the whole
+start-up budget of a CI run. This evaluator implements exactly the keywords listed in
+``KEYWORDS`` with jsonschema's semantics (tests/metadata/test_crosscheck.py compares its
+verdicts and error paths with jsonschema's on the corpus and on generated instances) and
+turns each failure into a short message with a hint, instead of a dump of the schema.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from deepoc.metadata.formats import CHECKERS, HINTS
+
+#: keywords with an effect that the evaluator implements
+KEYWORDS = frozenset({
+    "$ref", "type", "properties", "required", "additionalProperties", "items", "enum",
+    "const", "pattern", "format", "uniqueItems", "minItems", "maxItems", "minLength",
+    "maxLength", "minimum", "maximum",
+})
+#: annotations and containers that have no effect on validity
+ANNOTATIONS = frozenset({
+    "$schema", "$id", "$comment", "title", "description", "definitions", "default",
+    "examples", "example",
+})
+
+
+class Failure:
+    """A raw failure: ``path`` as jsonschema reports it, ``at`` where to point the user."""
+
+    __slots__ = ("path", "keyword", "message", "hint", "at", "at_key")
+
+    def __init__(self, path: tuple, keyword: str, message: str, hint: str | None = None,
+                 at: tuple | None = None, at_key: bool = False) -> None:
+        self.path = path
+        self.keyword = keyword
+        self.message = message
+        self.hint = hint
+        self.at = path if at is None else at
+        self.at_key = at_key
+
+
+_TYPE_NAMES = {
+    dict: "object", list: "array", str: "string", bool: "boolean", int: "integer",
+    float: "number", type(None): "null",
+}
+
+
+def type_name(value: Any) -> str:
+    """The JSON type name of a value; YAML dates and times get their own name."""
+    name = _TYPE_NAMES.get(type(value))
+    if name:
+        return name
+    import datetime
+
+    if isinstance(value, datetime.datetime):
+        return "YAML timestamp"
+    if isinstance(value, datetime.date):
+        return "YAML date"
+    return type(value).__name__
+
+
+def _is_type(value: Any, t: str) -> bool:
+    if t == "string":
+        return isinstance(value, str)
+    if t == "object":
+        return isinstance(value, dict)
+    if t == "array":
+        return isinstance(value, list)
+    if t == "boolean":
+        return isinstance(value, bool)
+    if t == "null":
+        return value is None
+    if isinstance(value, bool):
+        return False
+    if t == "integer":
+        return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if t == "number":
+        return isinstance(value, (int, float))
+    raise ValueError(f"unknown type {t!r} in schema")
+
+
+def equal(a: Any, b: Any) -> bool:
+    """JSON equality as jsonschema applies it: booleans are not numbers."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(equal(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+_patterns: dict[str, re.Pattern[str]] = {}
+
+
+def _search(pattern: str, value: str) -> bool:
+    pat = _patterns.get(pattern)
+    if pat is None:
+        pat = _patterns[pattern] = re.compile(pattern)
+    return pat.search(value) is not None
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def closest(word: str, choices: list[str]) -> str | None:
+    """The closest choice: same letters ignoring case and separators first, then difflib."""
+    def norm(s: str) -> str:
+        return re.sub(r"[\s_-]+", "", s).lower()
+
+    key = norm(word)
+    for c in choices:
+        if norm(c) == key:
+            return c
+    import difflib
+
+    found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if not found:
+        lowered = {c.lower(): c for c in choices}
+        found = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+        return lowered[found[0]] if found else None
+    return found[0]
+
+
+class Evaluator:
+    """Evaluate instances against one schema document (``$ref`` only within it)."""
+
+    def __init__(self, schema: dict) -> None:
+        self.root = schema
+
+    def resolve(self, ref: str) -> Any:
+        if not ref.startswith("#"):
+            raise ValueError(f"only local $ref supported, got {ref!r}")
+        node: Any = self.root
+        for part in ref[1:].split("/")[1:]:
+            part = part.replace("~1", "/").replace("~0", "~")
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        return node
+
+    def errors(self, instance: Any) -> list[Failure]:
+        out: list[Failure] = []
+        self._check(self.root, instance, (), out)
+        return out
+
+    def unknown_keys(self, instance: Any) -> list[tuple[tuple, str, list[str]]]:
+        """Keys of objects whose schema lists ``properties`` but not this key.
+
+        Returns (path of the key, key, known keys) for warnings; follows the schema only.
+        """
+        out: list[tuple[tuple, str, list[str]]] = []
+        self._unknown(self.root, instance, (), out)
+        return out
+
+    def _unknown(self, schema: Any, inst: Any, path: tuple, out: list) -> None:
+        if not isinstance(schema, dict):
+            return
+        if "$ref" in schema:
+            self._unknown(self.resolve(schema["$ref"]), inst, path, out)
+            return
+        props = schema.get("properties")
+        if isinstance(inst, dict) and props is not None:
+            known = [k for k, v in props.items() if v is not False]
+            checks_extra = "additionalProperties" in schema
+            for key, value in inst.items():
+                sub = props.get(key)
+                if sub is None:
+                    if not checks_extra:
+                        out.append((path + (key,), key, known))
+                else:
+                    self._unknown(sub, value, path + (key,), out)
+        items = schema.get("items")
+        if isinstance(inst, list) and isinstance(items, dict):
+            for i, value in enumerate(inst):
+                self._unknown(items, value, path + (i,), out)
+
+    def _check(self, schema: Any, inst: Any, path: tuple, out: list[Failure]) -> None:
+        if schema is True:
+            return
+        if schema is False:
+            name = path[-1] if path else "value"
+            out.append(Failure(path, "false", f"{name!r} is not allowed here", None,
+                               path, at_key=True))
+            return
+        ref = schema.get("$ref")
+        if ref is not None:  # draft-07: siblings of $ref are ignored
+            self._check(self.resolve(ref), inst, path, out)
+            return
+        for kw, val in schema.items():
+            fn = _CHECKS.get(kw)
+            if fn is not None:
+                fn(self, val, inst, path, out, schema)
+
+
+def _c_type(ev: Evaluator, types: Any, inst: Any, path: tuple, out: list, schema: dict) -> None:
+    tlist = [types] if isinstance(types, str) else types
+    if any(_is_type(inst, t) for t in tlist):
+        return
+    want = " or ".join(tlist)
+    got = type_name(inst)
+    hint = None
+    if got in ("YAML date", "YAML timestamp") and "string" in tlist:
+        hint = f"YAML read this as a date; quote it: '{inst.isoformat()}'"
+    elif want == "array" and got == "string":
+        hint = "write it as a list: [\"...\"]"
+    elif want == "string" and got == "array":
+        hint = "write one string, not a list"
+    elif want == "string" and got == "null":
+        hint = "give a value, or quote it if it is meant as text"
+    elif want == "string" and got in ("integer", "number", "boolean"):
+        hint = f"quote it: \"{_yaml_scalar(inst)}\""
+    out.append(Failure(path, "type", f"expected {want}, got {got}", hint))
+
+
+def _yaml_scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _c_properties(ev: Evaluator, props: dict, inst: Any, path: tuple, out: list,
+                  schema: dict) -> None:
+    if not isinstance(inst, dict):
+        return
+    for key, sub in props.items():
+        if key in inst:
+            ev._check(sub, inst[key], path + (key,), out)
+
+
+def _c_required(ev: Evaluator, req: list, inst: Any, path: tuple, out: list,
+                schema: dict) -> None:
+    if not isinstance(inst, dict):
+        return
+    props = schema.get("properties", {})
+    for key in req:
+        if key not in inst:
+            sub = props.get(key)
+            what = ""
+            if isinstance(sub, dict):
+                desc = sub.get("description", "").rstrip(".")
+                what = f": {desc}" if desc else ""
+            where = f" to {_pathstr(path)}" if path else ""
+            out.append(Failure(path, "required", f"missing required key {key!r}",
+                               f"add {key!r}{where}{what}"))
+
+
+def _pathstr(path: tuple) -> str:
+    return format_path(path)
+
+
+def format_path(path: tuple) -> str:
+    """``("sources", "code")`` -> ``$.sources.code``; odd keys in brackets."""
+    parts = ["$"]
+    for p in path:
+        if isinstance(p, int):
+            parts.append(f"[{p}]")
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", p):
+            parts.append(f".{p}")
+        else:
+            parts.append("[" + _json_str(p) + "]")
+    return "".join(parts)
+
+
+def _json_str(s: str) -> str:
+    import json
+
+    return json.dumps(s)
+
+
+def _c_additional(ev: Evaluator, add: Any, inst: Any, path: tuple, out: list,
+                  schema: dict) -> None:
+    if not isinstance(inst, dict):
+        return
+    props = schema.get("properties", {})
+    extra = [k for k in inst if k not in props]
+    if add is False:
+        for k in extra:
+            out.append(Failure(path, "additionalProperties", f"unknown key {k!r}",
+                               _did_you_mean(k, list(props)), path + (k,), at_key=True))
+    elif isinstance(add, dict):
+        for k in extra:
+            ev._check(add, inst[k], path + (k,), out)
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str | None:
+    best = closest(word, choices)
+    return f"did you mean {best!r}?" if best else None
+
+
+def _c_items(ev: Evaluator, items: Any, inst: Any, path: tuple, out: list, schema: dict) -> None:
+    if not isinstance(inst, list):
+        return
+    if isinstance(items, list):
+        raise ValueError("tuple-form items is not supported")
+    for i, value in enumerate(inst):
+        ev._check(items, value, path + (i,), out)
+
+
+def _c_enum(ev: Evaluator, enum: list, inst: Any, path: tuple, out: list, schema: dict) -> None:
+    if any(equal(inst, e) for e in enum):
+        return
+    choices = [e for e in enum if isinstance(e, str)]
+    hint = None
+    if isinstance(inst, str) and choices:
+        best = closest(inst, choices)
+        hint = f"did you mean {best!r}?" if best else None
+    if hint is None:
+        allowed = ", ".join(repr(e) for e in enum)
+        hint = f"one of {allowed}" if len(allowed) <= 200 else None
+    out.append(Failure(path, "enum", f"{_show(inst)} is not an allowed value", hint))
+
+
+def _c_const(ev: Evaluator, const: Any, inst: Any, path: tuple, out: list, schema: dict) -> None:
+    if not equal(inst, const):
+        out.append(Failure(path, "const", f"must be {const!r}"))
+
+
+def _c_pattern(ev: Evaluator, pattern: str, inst: Any, path: tuple, out: list,
+               schema: dict) -> None:
+    if isinstance(inst, str) and not _search(pattern, inst):
+        hint = schema.get("description")
+        out.append(Failure(path, "pattern", f"{_show(inst)} does not have the expected form",
+                           hint))
+
+
+def _c_format(ev: Evaluator, fmt: str, inst: Any, path: tuple, out: list, schema: dict) -> None:
+    if not isinstance(inst, str):
+        return
+    check = CHECKERS.get(fmt)
+    if check is None or check(inst):
+        return
+    hint = HINTS.get(fmt)
+    if inst != inst.strip():
+        hint = "remove the spaces around the value"
+    elif inst == "":
+        hint = f"empty; give {HINTS.get(fmt)} or remove the key"
+    out.append(Failure(path, "format", f"{_show(inst)} is not a valid {fmt}", hint))
+
+
+def _c_unique(ev: Evaluator, unique: bool, inst: Any, path: tuple, out: list,
+              schema: dict) -> None:
+    if not unique or not isinstance(inst, list):
+        return
+    for j in range(1, len(inst)):
+        for i in range(j):
+            if equal(inst[i], inst[j]):
+                out.append(Failure(path, "uniqueItems",
+                                   f"{_show(inst[j])} is repeated (also item {i})",
+                                   "list each value once", path + (j,)))
+                return
+
+
+def _c_min_items(ev: Evaluator, n: int, inst: Any, path: tuple, out: list, schema: dict) -> None:
+    if isinstance(inst, list) and len(inst) < n:
+        out.append(Failure(path, "minItems", f"needs at least {n} item(s), has {len(inst)}"))
+
+
+def _c_max_items(ev: Evaluator, n: int, inst: Any, path: tuple, out: list, schema: dict) -> None:
+    if isinstance(inst, list) and len(inst) > n:
+        out.append(Failure(path, "maxItems", f"allows at most {n} item(s), has {len(inst)}"))
+
+
+def _c_min_length(ev: Evaluator, n: int, inst: Any, path: tuple, out: list,
+                  schema: dict) -> None:
+    if isinstance(inst, str) and len(inst) < n:
+        msg = "must not be empty" if n == 1 else f"needs at least {n} characters"
+        out.append(Failure(path, "minLength", msg))
+
+
+def _c_max_length(ev: Evaluator, n: int, inst: Any, path: tuple, out: list,
+                  schema: dict) -> None:
+    if isinstance(inst, str) and len(inst) > n:
+        out.append(Failure(path, "maxLength", f"allows at most {n} characters, has {len(inst)}"))
+
+
+def _number(inst: Any) -> bool:
+    return isinstance(inst, (int, float)) and not isinstance(inst, bool)
+
+
+def _c_minimum(ev: Evaluator, n: float, inst: Any, path: tuple, out: list, schema: dict) -> None:
+    if _number(inst) and inst < n:
+        out.append(Failure(path, "minimum", f"{_show(inst)} is less than {n}"))
+
+
+def _c_maximum(ev: Evaluator, n: float, inst: Any, path: tuple, out: list, schema: dict) -> None:
+    if _number(inst) and inst > n:
+        out.append(Failure(path, "maximum", f"{_show(inst)} is more than {n}"))
+
+
+_CHECKS = {
+    "type": _c_type, "properties": _c_properties, "required": _c_required,
+    "additionalProperties": _c_additional, "items": _c_items, "enum": _c_enum,
+    "const": _c_const, "pattern": _c_pattern, "format": _c_format, "uniqueItems": _c_unique,
+    "minItems": _c_min_items, "maxItems": _c_max_items, "minLength": _c_min_length,
+    "maxLength": _c_max_length, "minimum": _c_minimum, "maximum": _c_maximum,
+}

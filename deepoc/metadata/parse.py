@@ -1,0 +1,430 @@
+"""Parsing metadata files into Python values, with the source position of every value.
+
+JSON is parsed by the standard library's C decoder (strict: no NaN/Infinity, no control
+characters in strings, duplicate keys rejected); positions are needed only for files with
+problems, so a small token scanner builds the path -> offset map on demand. YAML goes
+through PyYAML's composer (the libyaml C parser when present) and our own constructor, which
+records positions as it builds values and refuses what a metadata file never needs: alias
+bombs, recursive aliases, duplicate keys, merge keys and non-standard tags.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+MAX_BYTES = 5 * 1024 * 1024  # metadata files are a few KB; see docs/reference/validator.md
+MAX_YAML_NODES = 100_000  # values built from one YAML file, aliases expanded
+MAX_DEPTH = 200  # nesting of containers; real metadata goes 4 deep
+
+Path = tuple  # tuple[str | int, ...]
+
+
+class ParseFailure(Exception):
+    """The file could not be read or parsed: one located message."""
+
+    def __init__(self, message: str, offset: int | None = None, hint: str | None = None,
+                 line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+        self.hint = hint
+        self.line = line
+        self.column = column
+
+
+class Source:
+    """Decoded text plus a map from JSON paths to the offsets of values and keys."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._values: dict[Path, int] | None = None
+        self._keys: dict[Path, int] = {}
+
+    def _build(self) -> None:
+        self._values, self._keys, _ = scan_json(self.text)
+
+    def value_offset(self, path: Path) -> int | None:
+        if self._values is None:
+            self._build()
+        assert self._values is not None
+        return _nearest(self._values, path)
+
+    def key_offset(self, path: Path) -> int | None:
+        if self._values is None:
+            self._build()
+        off = self._keys.get(path)
+        return off if off is not None else self.value_offset(path)
+
+    def line_col(self, offset: int | None) -> tuple[int | None, int | None]:
+        if offset is None:
+            return None, None
+        text = self.text
+        line = text.count("\n", 0, offset) + 1
+        col = offset - text.rfind("\n", 0, offset)
+        return line, col
+
+    def line_text(self, line: int) -> str:
+        lines = self.text.split("\n", line)
+        return lines[line - 1].rstrip("\r") if len(lines) >= line else ""
+
+
+class YamlSource(Source):
+    """Positions recorded while constructing; marks are 0-based (line, column)."""
+
+    def __init__(self, text: str, values: dict, keys: dict) -> None:
+        super().__init__(text)
+        self._yvalues = values
+        self._ykeys = keys
+
+    def value_offset(self, path: Path) -> Any:
+        return _nearest(self._yvalues, path)
+
+    def key_offset(self, path: Path) -> Any:
+        mark = self._ykeys.get(path)
+        return mark if mark is not None else self.value_offset(path)
+
+    def line_col(self, offset: Any) -> tuple[int | None, int | None]:
+        if offset is None:
+            return None, None
+        return offset[0] + 1, offset[1] + 1
+
+
+def _nearest(table: dict, path: Path) -> Any:
+    while True:
+        off = table.get(path)
+        if off is not None or not path:
+            return off
+        path = path[:-1]
+
+
+# Tokens of a JSON text: strings, punctuation, and bare words (numbers, literals).
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.S)
+
+
+def scan_json(text: str) -> tuple[dict[Path, int], dict[Path, int], list[tuple[Path, int]]]:
+    """Map every value and key of a JSON text to its offset; also list duplicate keys.
+
+    Meant for text the decoder accepted (or that failed only on a duplicate key or a
+    constant): it does not re-check the syntax. Iterative, so depth is no problem.
+    """
+    values: dict[Path, int] = {}
+    keys: dict[Path, int] = {}
+    dups: list[tuple[Path, int]] = []
+    # frame: [is_object, path, index, key, expecting_key]
+    stack: list[list] = []
+    for m in _TOKEN.finditer(text):
+        tok = m.group()
+        pos = m.start()
+        c = tok[0]
+        if stack:
+            fr = stack[-1]
+            if fr[0]:
+                if c == "}":
+                    stack.pop()
+                    continue
+                if c == ",":
+                    fr[4] = True
+                    continue
+                if c == ":":
+                    continue
+                if fr[4]:
+                    key = _json_key(tok)
+                    fr[3] = key
+                    fr[4] = False
+                    kpath = fr[1] + (key,)
+                    if kpath in keys:
+                        dups.append((kpath, pos))
+                    else:
+                        keys[kpath] = pos
+                    continue
+                cur = fr[1] + (fr[3],)
+            else:
+                if c == "]":
+                    stack.pop()
+                    continue
+                if c == ",":
+                    fr[2] += 1
+                    continue
+                cur = fr[1] + (fr[2],)
+        else:
+            cur = ()
+        if cur not in values:
+            values[cur] = pos
+        if c == "{":
+            stack.append([True, cur, 0, None, True])
+        elif c == "[":
+            stack.append([False, cur, 0, None, False])
+    return values, keys, dups
+
+
+def _json_key(tok: str) -> str:
+    if "\\" not in tok:
+        return tok[1:-1]
+    try:
+        return json.loads(tok)
+    except ValueError:
+        return tok[1:-1]
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _pairs(pairs: list) -> dict:
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        raise _DuplicateKey()
+    return d
+
+
+def _constant(name: str) -> Any:
+    raise _DuplicateKey(name)  # reuse: located afterwards by scanning
+
+
+def decode(data: bytes) -> tuple[str, list[str]]:
+    """Bytes to text: UTF-8 only. A UTF-8 BOM is accepted with a note; UTF-16/32 are refused."""
+    notes: list[str] = []
+    if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        raise ParseFailure("file is UTF-32 encoded", 0, "save it as UTF-8", 1, 1)
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise ParseFailure("file is UTF-16 encoded", 0, "save it as UTF-8", 1, 1)
+    if data[:3] == b"\xef\xbb\xbf":
+        data = data[3:]
+        notes.append("bom")
+    if b"\x00" in data[:8192]:
+        pos = data.index(b"\x00")
+        line = data.count(b"\n", 0, pos) + 1
+        col = pos - data.rfind(b"\n", 0, pos)
+        raise ParseFailure("binary data (NUL byte), not a text file", None,
+                           "give the metadata file itself", line, col)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        pos = exc.start
+        line = data.count(b"\n", 0, pos) + 1
+        col = len(data[data.rfind(b"\n", 0, pos) + 1:pos].decode("utf-8", "replace")) + 1
+        raise ParseFailure(
+            f"not valid UTF-8 (byte 0x{data[pos]:02x} at offset {pos})", None,
+            "save the file as UTF-8", line, col) from None
+    return text, notes
+
+
+def parse_json(text: str) -> tuple[Any, Source]:
+    """Strict JSON (RFC 8259): one value, duplicate keys and NaN/Infinity are errors."""
+    src = Source(text)
+    try:
+        data = json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant)
+    except json.JSONDecodeError as exc:
+        raise ParseFailure(f"invalid JSON: {exc.msg}", exc.pos, _json_hint(exc)) from None
+    except _DuplicateKey:
+        values, keys, dups = scan_json(text)
+        src._values, src._keys = values, keys
+        if dups:
+            path, pos = dups[0]
+            raise ParseFailure(f"duplicate key {path[-1]!r}", pos,
+                               "each key may appear once in an object; remove one") from None
+        m = re.search(r"-?\b(?:NaN|Infinity)\b", text)
+        raise ParseFailure("invalid JSON: NaN and Infinity are not JSON numbers",
+                           m.start() if m else None, "write a number or a string") from None
+    except RecursionError:
+        raise ParseFailure("invalid JSON: nested too deeply", _too_deep(text),
+                           f"metadata needs a few levels, at most {MAX_DEPTH}") from None
+    if _depth_exceeded(data):
+        raise ParseFailure("nested too deeply", _too_deep(text),
+                           f"metadata needs a few levels, at most {MAX_DEPTH}")
+    return data, src
+
+
+def _json_hint(exc: json.JSONDecodeError) -> str | None:
+    msg = exc.msg
+    if msg.startswith("Expecting property name"):
+        return "a trailing comma before '}' or a key without double quotes?"
+    if msg.startswith("Expecting value"):
+        return "a trailing comma, a missing value or single quotes?"
+    if msg.startswith("Expecting ',' delimiter"):
+        return "a missing comma between two items?"
+    if msg.startswith("Invalid control character"):
+        return "write newlines and tabs inside strings as \\n and \\t"
+    if msg.startswith("Extra data"):
+        return "only one JSON value per file"
+    return None
+
+
+def _too_deep(text: str) -> int | None:
+    depth = 0
+    for m in _TOKEN.finditer(text):
+        c = m.group()[0]
+        if c in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return m.start()
+        elif c in "]}":
+            depth -= 1
+    return None
+
+
+def _depth_exceeded(data: Any) -> bool:
+    stack = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node if isinstance(v, (dict, list)))
+    return False
+
+
+# ---------------------------------------------------------------- YAML
+
+_STD = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+
+
+def parse_yaml(text: str) -> tuple[Any, Source]:
+    """One YAML document, safe tags only, positions recorded for every value and key."""
+    import yaml  # lazy: JSON files never pay for it
+
+    loader_cls = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+    _check_yaml_depth(text)
+    try:
+        loader = loader_cls(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        msg = exc.problem or exc.context or "syntax error"
+        if exc.context and exc.problem:
+            msg = f"{exc.context}, {exc.problem}"
+        raise ParseFailure(f"invalid YAML: {msg}", None, _yaml_hint(msg),
+                           mark.line + 1 if mark else None,
+                           mark.column + 1 if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise ParseFailure(f"invalid YAML: {str(exc).splitlines()[0]}", None, None, 1, 1) from None
+    except RecursionError:
+        raise ParseFailure("invalid YAML: nested too deeply", None,
+                           f"metadata needs a few levels, at most {MAX_DEPTH}", 1, 1) from None
+    if node is None:
+        raise ParseFailure("empty YAML document: no metadata", None,
+                           "the file holds only comments or blank space", 1, 1)
+    values: dict[Path, Any] = {}
+    keys: dict[Path, Any] = {}
+    constructor = yaml.constructor.SafeConstructor()
+    builder = _YamlBuilder(constructor, values, keys)
+    data = builder.build(node, ())
+    return data, YamlSource(text, values, keys)
+
+
+def _yaml_hint(msg: str) -> str | None:
+    if "mapping values are not allowed" in msg:
+        return "a value with ': ' must be quoted, or the indentation is off"
+    if "found character '\\t'" in msg or "tab" in msg:
+        return "indent with spaces, not tabs"
+    if "expected <block end>" in msg:
+        return "check the indentation of this line"
+    return None
+
+
+def _check_yaml_depth(text: str) -> None:
+    # libyaml builds nested flow collections recursively: refuse absurd flow nesting early.
+    depth = 0
+    for i, c in enumerate(text):
+        if c in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = text.count("\n", 0, i) + 1
+                col = i - text.rfind("\n", 0, i)
+                raise ParseFailure("invalid YAML: nested too deeply", None,
+                                   f"metadata needs a few levels, at most {MAX_DEPTH}",
+                                   line, col)
+        elif c in "]}":
+            depth = max(0, depth - 1)
+        elif c == "\n" and depth == 0:
+            continue
+
+
+class _YamlBuilder:
+    def __init__(self, constructor: Any, values: dict, keys: dict) -> None:
+        self.constructor = constructor
+        self.values = values
+        self.keys = keys
+        self.count = 0
+        self.active: set[int] = set()
+
+    def _fail(self, node: Any, message: str, hint: str | None) -> ParseFailure:
+        m = node.start_mark
+        return ParseFailure(message, None, hint, m.line + 1, m.column + 1)
+
+    def build(self, node: Any, path: Path) -> Any:
+        self.count += 1
+        if self.count > MAX_YAML_NODES:
+            raise self._fail(node, f"YAML expands to more than {MAX_YAML_NODES} values "
+                             "(aliases repeated: an alias bomb?)", "do not use anchors and aliases")
+        if len(path) > MAX_DEPTH:
+            raise self._fail(node, "nested too deeply",
+                             f"metadata needs a few levels, at most {MAX_DEPTH}")
+        m = node.start_mark
+        if path not in self.values:
+            self.values[path] = (m.line, m.column)
+        tag = node.tag
+        kind = node.id
+        if kind == "scalar":
+            if tag not in _SCALAR_TAGS:
+                raise self._fail(node, f"unsupported YAML tag {tag!r}",
+                                 "metadata holds plain strings, numbers, lists and mappings")
+            try:
+                return self.constructor.construct_object(node, deep=True)
+            except Exception as exc:  # e.g. a timestamp out of range
+                raise self._fail(node, f"invalid YAML value: {exc}".splitlines()[0],
+                                 "quote it to make it a string") from None
+        ident = id(node)
+        if ident in self.active:
+            raise self._fail(node, "recursive YAML alias", "do not use anchors and aliases")
+        self.active.add(ident)
+        try:
+            if kind == "sequence":
+                if tag != _STD + "seq":
+                    raise self._fail(node, f"unsupported YAML tag {tag!r}",
+                                     "use a plain YAML list")
+                return [self.build(child, path + (i,)) for i, child in enumerate(node.value)]
+            if tag != _STD + "map":
+                raise self._fail(node, f"unsupported YAML tag {tag!r}",
+                                 "use a plain YAML mapping")
+            out: dict = {}
+            for knode, vnode in node.value:
+                if knode.tag == _STD + "merge":
+                    raise self._fail(knode, "YAML merge keys (<<) are not supported",
+                                     "write the keys out")
+                if knode.id != "scalar":
+                    raise self._fail(knode, "a YAML mapping key must be a plain scalar",
+                                     "use a string key")
+                key = self.build_key(knode)
+                if key in out:
+                    raise self._fail(knode, f"duplicate key {key!r}",
+                                     "each key may appear once in a mapping; remove one")
+                kp = path + (key,)
+                km = knode.start_mark
+                self.keys[kp] = (km.line, km.column)
+                out[key] = self.build(vnode, kp)
+            return out
+        finally:
+            self.active.discard(ident)
+
+    def build_key(self, knode: Any) -> Any:
+        if knode.tag not in _SCALAR_TAGS:
+            raise self._fail(knode, f"unsupported YAML tag {knode.tag!r}", "use a string key")
+        try:
+            key = self.constructor.construct_object(knode, deep=True)
+        except Exception as exc:
+            raise self._fail(knode, f"invalid YAML key: {exc}".splitlines()[0],
+                             "quote the key") from None
+        if not isinstance(key, str):
+            # JSON paths and the schemas only know string keys; say so rather than guess.
+            raise self._fail(knode, f"mapping key {key!r} is not a string",
+                             f"quote it: \"{knode.value}\"")
+        return key

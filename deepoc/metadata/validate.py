@@ -1,0 +1,175 @@
+"""Validate metadata bytes or files into ``FileReport`` objects (no printing, no exit codes)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from deepoc.metadata import schemas
+from deepoc.metadata.evaluate import Evaluator, closest, format_path
+from deepoc.metadata.parse import (
+    MAX_BYTES,
+    ParseFailure,
+    Source,
+    decode,
+    parse_json,
+    parse_yaml,
+)
+from deepoc.metadata.report import FileReport, Issue
+
+_evaluators: dict[str, Evaluator] = {}
+
+JSON_EXT = (".json",)
+YAML_EXT = (".yml", ".yaml")
+
+
+def input_format_for(filename: str) -> str | None:
+    """``json`` or ``yaml`` by extension; None when the name says nothing (then sniffed)."""
+    low = filename.lower()
+    if low.endswith(JSON_EXT):
+        return "json"
+    if low.endswith(YAML_EXT):
+        return "yaml"
+    return None
+
+
+def _sniff(text: str) -> str:
+    stripped = text.lstrip()
+    return "json" if stripped[:1] in ("{", "[") else "yaml"
+
+
+def _evaluator(version: str) -> Evaluator:
+    ev = _evaluators.get(version)
+    if ev is None:
+        ev = _evaluators[version] = Evaluator(schemas.load(version))
+    return ev
+
+
+def _unreadable(filename: str, message: str, hint: str | None = None,
+                line: int | None = None, column: int | None = None) -> FileReport:
+    return FileReport(filename, False, None, [Issue("$", line, column, message, hint)], [],
+                      None, readable=False)
+
+
+def validate_bytes(
+    data: bytes,
+    filename: str,
+    schema_version: str | None = None,
+    *,
+    input_format: str | None = None,
+) -> FileReport:
+    """Parse and validate one metadata file's content.
+
+    ``filename`` picks the parser (``.json`` strict JSON, ``.yml``/``.yaml`` YAML, anything
+    else sniffed: JSON if the text starts with ``{`` or ``[``) unless ``input_format`` says
+    ``json``/``yaml``. ``schema_version`` overrides ``metadata_version`` (raises
+    ``UsageError`` when unknown). Never raises for bad content: that is in the report.
+    """
+    forced = schemas.normalise_version(schema_version) if schema_version else None
+    if len(data) > MAX_BYTES:
+        return _unreadable(
+            filename,
+            f"file too large: {len(data) / 1048576:.1f} MiB (limit {MAX_BYTES // 1048576} MiB)",
+            "metadata files are a few KB; is this the right file?", None, None)
+    if not data.strip():
+        return _unreadable(filename, "empty file: no metadata", "write the metadata object",
+                           1, 1)
+    warnings: list[Issue] = []
+    try:
+        text, notes = decode(data)
+        fmt = input_format or input_format_for(filename) or _sniff(text)
+        value, src = parse_json(text) if fmt == "json" else parse_yaml(text)
+    except ParseFailure as exc:
+        line, col = exc.line, exc.column
+        if line is None and exc.offset is not None:
+            line, col = Source(text).line_col(exc.offset)
+        return _unreadable(filename, exc.message, exc.hint, line, col)
+    if "bom" in notes:
+        warnings.append(Issue("$", 1, 1, "file starts with a UTF-8 byte order mark",
+                              "save it as UTF-8 without BOM; some tools reject it"))
+    return _validate_value(value, src, filename, forced, warnings, fmt)
+
+
+def validate_data(value: Any, filename: str = "<data>",
+                  schema_version: str | None = None) -> FileReport:
+    """Validate an already parsed value (no positions: line and column are None)."""
+    forced = schemas.normalise_version(schema_version) if schema_version else None
+    return _validate_value(value, None, filename, forced, [], "json")
+
+
+def validate_path(path: str | os.PathLike[str], schema_version: str | None = None,
+                  *, input_format: str | None = None) -> FileReport:
+    """Read a file and validate it; a missing, unreadable or non-regular file gives an
+    unreadable report rather than an exception."""
+    name = os.fspath(path)
+    try:
+        if os.path.isdir(name):
+            return _unreadable(name, "is a directory, not a metadata file",
+                               "give the metadata.json or ai4-metadata.yml inside it")
+        size = os.path.getsize(name)
+        if size > MAX_BYTES:
+            return _unreadable(
+                name,
+                f"file too large: {size / 1048576:.1f} MiB (limit {MAX_BYTES // 1048576} MiB)",
+                "metadata files are a few KB; is this the right file?")
+        with open(name, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        return _unreadable(name, "no such file", "check the path")
+    except PermissionError:
+        return _unreadable(name, "permission denied", "check the file's permissions")
+    except OSError as exc:
+        return _unreadable(name, f"cannot read: {exc.strerror or exc}")
+    return validate_bytes(data, name, schema_version, input_format=input_format)
+
+
+def _validate_value(value: Any, src: Source | None, filename: str, forced: str | None,
+                    warnings: list[Issue], fmt: str) -> FileReport:
+    def locate(path: tuple, key: bool = False) -> tuple[int | None, int | None]:
+        if src is None:
+            return None, None
+        off = src.key_offset(path) if key else src.value_offset(path)
+        return src.line_col(off)
+
+    version = forced
+    if version is None:
+        declared = value.get("metadata_version") if isinstance(value, dict) else None
+        if declared is None:
+            version = "1.0.0"
+            if isinstance(value, dict) and "links" in value and "sources" not in value:
+                warnings.append(Issue("$", *locate(()), "no metadata_version: checked as v1 "
+                                      "(metadata.json)",
+                                      "add metadata_version: 2.0.0 if this is AI4OS metadata"))
+        elif isinstance(declared, str) and declared in schemas.FILES:
+            version = declared
+        else:
+            line, col = locate(("metadata_version",))
+            if isinstance(declared, str):
+                msg = f"unknown metadata_version {declared!r}"
+                hint = f"known versions: {', '.join(schemas.KNOWN)}"
+            else:
+                msg = f"metadata_version must be a string, got {declared!r}"
+                hint = f"quote it, e.g. \"{schemas.LATEST_V2}\""
+            err = Issue("$.metadata_version", line, col, msg, hint)
+            return FileReport(filename, False, None, [err], warnings, value)
+    ev = _evaluator(version)
+    failures = ev.errors(value)
+    typed = {f.path for f in failures if f.keyword == "type"}
+    errors: list[Issue] = []
+    for f in failures:
+        if f.keyword != "type" and f.path in typed and f.keyword != "required":
+            continue  # the type error says it all
+        line, col = locate(f.at, f.at_key)
+        errors.append(Issue(format_path(f.at), line, col, f.message, f.hint))
+    for path, key, known in ev.unknown_keys(value):
+        best = closest(key, known) if isinstance(key, str) else None
+        hint = f"did you mean {best!r}?" if best else "not in the schema: kept, not checked"
+        line, col = locate(path, True)
+        warnings.append(Issue(format_path(path), line, col, f"unknown key {key!r}", hint))
+    errors.sort(key=_order)
+    warnings.sort(key=_order)
+    return FileReport(filename, not errors, version, errors, warnings, value)
+
+
+def _order(issue: Issue) -> tuple[int, int]:
+    return (issue.line or 0, issue.column or 0)
