@@ -1,0 +1,134 @@
+"""Bake the module template (the repository root) into a code repo and its Docker repo.
+
+The rules for the answers live once, in ``hooks/pre_gen_project.py``; :func:`bake` runs
+them before cookiecutter so that problems come back as one :class:`DeepOCError` instead
+of hook output, and cookiecutter runs them again (as a plain ``cookiecutter`` user gets).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from deepoc.errors import DeepOCError, UsageError
+
+#: Environment variable naming another template (a folder or a git URL).
+TEMPLATE_ENV = "DEEPOC_TEMPLATE"
+
+
+def template_dir() -> Path:
+    """The template: the checkout this package runs from, or ``$DEEPOC_TEMPLATE``."""
+    env = os.environ.get(TEMPLATE_ENV)
+    if env:
+        path = Path(env).expanduser()
+        if not (path / "cookiecutter.json").is_file():
+            raise DeepOCError(
+                f"{TEMPLATE_ENV}={env} has no cookiecutter.json: point it at a checkout of deep-oc"
+            )
+        return path.resolve()
+    root = Path(__file__).resolve().parents[2]
+    if (root / "cookiecutter.json").is_file() and (root / "hooks").is_dir():
+        return root
+    raise DeepOCError(
+        "the module template was not found next to the deep-oc package: run deep-oc from a "
+        f"checkout of its repository, or set {TEMPLATE_ENV} to one"
+    )
+
+
+def questions(template: Path | None = None) -> dict[str, Any]:
+    """The template's questions and defaults (``cookiecutter.json``)."""
+    path = (template or template_dir()) / "cookiecutter.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _checks(template: Path) -> ModuleType:
+    """Import the pre-generation hook as a module (its ``main()`` does not run)."""
+    path = template / "hooks" / "pre_gen_project.py"
+    spec = importlib.util.spec_from_file_location("_deepoc_template_checks", path)
+    if spec is None or spec.loader is None:
+        raise DeepOCError(f"cannot load the template checks from {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def resolve_answers(template: Path, extra_context: dict[str, Any] | None) -> dict[str, Any]:
+    """The answers ``--no-input`` would give: defaults, overrides, derived ``repo_name``."""
+    from cookiecutter.environment import StrictEnvironment
+    from cookiecutter.prompt import render_variable
+
+    spec = questions(template)
+    extra = dict(extra_context or {})
+    unknown = sorted(k for k in extra if k not in spec or k.startswith("_"))
+    if unknown:
+        known = ", ".join(k for k in spec if not k.startswith("_"))
+        raise UsageError(f"unknown template question(s) {', '.join(unknown)}; known: {known}")
+    env = StrictEnvironment(context={"cookiecutter": spec})
+    answers: dict[str, Any] = {}
+    for key, default in spec.items():
+        if key.startswith("_"):
+            continue
+        if key in extra:
+            value = extra[key]
+            if isinstance(default, list) and value not in default:
+                raise UsageError(
+                    f"{key}={value!r} is not one of the choices: {', '.join(map(str, default))}"
+                )
+        elif isinstance(default, list):
+            value = render_variable(env, default[0], answers)
+        else:
+            value = render_variable(env, default, answers)
+        answers[key] = value
+    return answers
+
+
+def check(answers: dict[str, Any], output_dir: str | os.PathLike[str] | None = None,
+          template: Path | None = None) -> list[str]:
+    """Every problem with ``answers`` (and the output folder), by the template's own rules."""
+    return list(_checks(template or template_dir()).problems(
+        answers, None if output_dir is None else str(output_dir)
+    ))
+
+
+def bake(output_dir: str | os.PathLike[str],
+         extra_context: dict[str, Any] | None = None,
+         no_input: bool = True) -> tuple[Path, Path]:
+    """Make ``<repo>`` and ``DEEP-OC-<repo>`` in ``output_dir``; return their paths.
+
+    Answers not given in ``extra_context`` take their defaults (``no_input``) or are asked.
+    Raises :class:`DeepOCError` listing every problem; nothing is left behind on failure.
+    """
+    from cookiecutter.exceptions import CookiecutterException, FailedHookException
+    from cookiecutter.main import cookiecutter
+
+    template = template_dir()
+    out = Path(output_dir).expanduser().resolve()
+    extra = {k: str(v) for k, v in (extra_context or {}).items()}
+    if no_input:
+        answers = resolve_answers(template, extra)
+        found = check(answers, out, template)
+        if found:
+            raise DeepOCError(
+                f"{len(found)} problem(s) with the answers, nothing was written: "
+                + "; ".join(found)
+            )
+        extra = {k: v for k, v in answers.items() if k in extra or k == "repo_name"}
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        code = Path(cookiecutter(
+            str(template), no_input=no_input, extra_context=extra, output_dir=str(out)
+        ))
+    except FailedHookException as exc:
+        raise DeepOCError(
+            f"the template stopped: {exc} (its message is printed above); nothing was kept"
+        ) from exc
+    except CookiecutterException as exc:
+        raise DeepOCError(f"cookiecutter failed: {exc}") from exc
+    docker = code.parent / f"DEEP-OC-{code.name}"
+    if not docker.is_dir():
+        raise DeepOCError(f"the template did not produce {docker}")
+    return code, docker

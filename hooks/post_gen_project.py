@@ -1,0 +1,161 @@
+"""Finish the two repositories: answers file, LICENSE, git (master + test, origin), move.
+
+Runs in the rendered code repo ``<output>/<repo>``, which still holds the Docker repo
+``DEEP-OC-<repo>``; moving that out next to the code repo is the last step. Every git
+failure is fatal and named; on any failure both repositories are removed entirely, so
+nothing half-made is left behind. The user's git configuration is never changed: the
+initial commits use the first author answer through ``git -c`` for those commands only.
+
+The answers arrive as one JSON document (Jinja's ``tojson`` escapes every quote, so no
+answer can end the raw string); only the standard library is used.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ANSWERS_JSON = r'''{{ cookiecutter | tojson }}'''
+
+ANSWERS_FILE = ".cookiecutter.json"
+NO_LICENSE = "no license"
+
+
+class HookError(Exception):
+    """One line saying what failed."""
+
+
+def recorded_answers(answers: dict) -> dict:
+    """The answers worth keeping in the repos: the questions, plus where the template was."""
+    kept = {k: v for k, v in answers.items() if not k.startswith("_")}
+    if answers.get("_template"):
+        kept["_template"] = answers["_template"]
+    return kept
+
+
+def write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def license_text(answers: dict) -> str | None:
+    """The LICENSE file for the chosen SPDX id, with year and holders filled in."""
+    spdx = answers["open_source_license"]
+    if spdx == NO_LICENSE:
+        return None
+    source = Path(answers.get("_repo_dir") or ".") / "hooks" / "licenses" / f"{spdx}.txt"
+    try:
+        text = source.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise HookError(f"cannot read the {spdx} license text at {source}: {exc}") from exc
+    year = str(datetime.date.today().year)
+    holders = ", ".join(a.strip() for a in answers["author_name"].split(","))
+    return text.replace("@YEAR@", year).replace("@HOLDER@", holders)
+
+
+def git(repo: Path, *args: str, identity: tuple | None = None) -> None:
+    """Run one git command in ``repo``; any failure raises with the command and git's words."""
+    config = ["-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null"]
+    if identity:
+        config += ["-c", f"user.name={identity[0]}", "-c", f"user.email={identity[1]}"]
+    cmd = ["git", *config, *args]
+    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", LC_ALL="C")
+    try:
+        proc = subprocess.run(cmd, cwd=repo, env=env, capture_output=True, text=True)
+    except OSError as exc:
+        raise HookError(f"cannot run git ({exc}); install git and try again") from exc
+    if proc.returncode != 0:
+        said = " ".join((proc.stderr or proc.stdout).split())[-400:]
+        raise HookError(
+            f"'git {' '.join(args)}' failed in {repo} (exit {proc.returncode}): {said}"
+        )
+
+
+def badges_for_test_branch(readme: Path) -> None:
+    """Point the README's build badges at the ``test`` branch."""
+    lines = readme.read_text(encoding="utf-8").splitlines(keepends=True)
+    fixed = [
+        line.replace("/master", "/test") if "[![Build Status]" in line else line
+        for line in lines
+    ]
+    write_text(readme, "".join(fixed))
+
+
+def init_repo(repo: Path, remote: str, identity: tuple, exclude: str | None = None) -> None:
+    """git init on master, initial commit, ``test`` branch, origin; master checked out."""
+    git(repo, "init", "-q")
+    git(repo, "symbolic-ref", "HEAD", "refs/heads/master")
+    pathspec = ["--", "."] + ([f":(exclude){exclude}"] if exclude else [])
+    git(repo, "add", "-A", *pathspec)
+    git(repo, "commit", "-q", "--no-verify", "-m", "Initial commit from the DEEP-OC template",
+        identity=identity)
+    git(repo, "checkout", "-q", "-b", "test")
+    badges_for_test_branch(repo / "README.md")
+    git(repo, "commit", "-q", "--no-verify", "-a", "-m", "README: build badges of the test branch",
+        identity=identity)
+    git(repo, "checkout", "-q", "master")
+    git(repo, "remote", "add", "origin", remote)
+
+
+def finish(answers: dict, code_dir: Path) -> Path:
+    """Everything after rendering; returns where the Docker repo ended up."""
+    repo = answers["repo_name"]
+    docker_name = f"DEEP-OC-{repo}"
+    inner = code_dir / docker_name
+    final = code_dir.parent / docker_name
+    if not inner.is_dir():
+        raise HookError(f"the template did not produce {inner}")
+    if final.exists():
+        raise HookError(f"{final} already exists: move it away or choose another repo_name")
+
+    record = json.dumps(recorded_answers(answers), indent=2, sort_keys=True, ensure_ascii=False)
+    lic = license_text(answers)
+    for target in (code_dir, inner):
+        write_text(target / ANSWERS_FILE, record + "\n")
+        if lic is None:
+            (target / "LICENSE").unlink(missing_ok=True)
+        else:
+            write_text(target / "LICENSE", lic)
+
+    name = answers["author_name"].split(",")[0].strip()
+    email = answers["author_email"].split(",")[0].strip()
+    base = answers["git_base_url"].rstrip("/")
+    init_repo(inner, f"{base}/{docker_name}.git", (name, email))
+    init_repo(code_dir, f"{base}/{repo}.git", (name, email), exclude=docker_name)
+
+    os.rename(inner, final)  # the last step: same file system, atomic
+    return final
+
+
+def clean_up(code_dir: Path) -> None:
+    """Remove everything generated; cookiecutter itself removes the emptied code repo folder.
+
+    The move of the Docker repo is the last step of :func:`finish`, so on failure it is
+    still inside ``code_dir``.
+    """
+    for child in code_dir.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
+def main() -> int:
+    answers = json.loads(ANSWERS_JSON)
+    code_dir = Path.cwd()
+    try:
+        finish(answers, code_dir)
+    except (HookError, OSError) as exc:
+        clean_up(code_dir)
+        print(f"\nerror: {exc}", file=sys.stderr)
+        print("Nothing was kept: both repositories were removed.\n", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Getting and preparing the data."""

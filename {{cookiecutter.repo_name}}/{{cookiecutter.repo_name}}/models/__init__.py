@@ -1,0 +1,1 @@
+"""The model and its DEEPaaS API (``deep_api``)."""
