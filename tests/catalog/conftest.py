@@ -1,0 +1,203 @@
+"""Fixtures for the catalog tests: module repositories baked from the template, served as
+local paths, file:// URLs and by a real ``git daemon`` on 127.0.0.1.
+
+The template is baked once per session; each module is a clone of that Docker repo with
+its own commits on master and test, so every sync test works on real git history.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+GIT_DAEMON = ROOT / "scripts" / "services" / "git-daemon.sh"
+
+GIT_ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.org",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.org",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_TERMINAL_PROMPT": "0",
+}
+
+
+def git(*args: str, cwd: Path | None = None) -> str:
+    """Run git for a fixture; a failure shows git's own message."""
+    proc = subprocess.run(
+        ["git", *args], cwd=cwd, env=GIT_ENV, capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr.strip()}")
+    return proc.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def baked_docker_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Docker repo (DEEP-OC-<name>) of one bake of the project template."""
+    out = tmp_path_factory.mktemp("baked")
+    try:
+        from deepoc.template import bake
+    except ImportError:  # TEMPORARY until the template area lands: a hand-made Docker repo
+        return _hand_made(out)
+    _code, docker = bake(out, {"project_name": "Catalog test", "repo_name": "catalog_test"})
+    docker = Path(docker)
+    assert (docker / "metadata.json").is_file() and (docker / "build.json").is_file()
+    return docker
+
+
+def _hand_made(out: Path) -> Path:  # TEMPORARY, see baked_docker_repo
+    d = out / "DEEP-OC-catalog_test"
+    d.mkdir()
+    src = ROOT.parent / "shared/corpus/metadata/files/adnaneds+DEEP-OC-unet__105b223__metadata.json"
+    (d / "metadata.json").write_bytes(src.read_bytes())
+    (d / "build.json").write_text(json.dumps({"build_version": 1, "image": "deephdc/x",
+                                              "base_image": "b", "cpu_tag": "1", "gpu_tag": "",
+                                              "build_args": {}}))
+    git("init", "--quiet", "-b", "master", str(d))
+    git("add", ".", cwd=d)
+    git("commit", "--quiet", "-m", "init", cwd=d)
+    git("branch", "test", cwd=d)
+    return d
+
+
+class ModuleFactory:
+    """Makes module repos from the baked Docker repo and changes them between syncs."""
+
+    def __init__(self, base: Path, root: Path) -> None:
+        self.base = base
+        self.root = root
+        self.counter = 0
+
+    def make(
+        self,
+        repo_name: str,
+        *,
+        metadata: Callable[[dict], dict] | bytes | None = None,
+        branches: tuple[str, ...] = ("master", "test"),
+        where: Path | None = None,
+    ) -> Path:
+        """A clone of the baked Docker repo named ``repo_name`` with a commit of its own
+        (its own title) on every branch; ``metadata`` edits or replaces metadata.json."""
+        dest = (where or self.root) / repo_name
+        git("clone", "--quiet", "--no-hardlinks", str(self.base), str(dest))
+        remote = set(git("branch", "-r", "--format=%(refname:short)", cwd=dest).split())
+        local = set(git("branch", "--format=%(refname:short)", cwd=dest).split())
+        for b in branches:
+            if b not in local:
+                git("branch", "--quiet", b, f"origin/{b}" if f"origin/{b}" in remote else "HEAD",
+                    cwd=dest)
+        git("checkout", "--quiet", branches[0], cwd=dest)
+        git("remote", "remove", "origin", cwd=dest)
+        for b in sorted(local - set(branches)):
+            git("branch", "--quiet", "-D", b, cwd=dest)
+        for b in branches:
+            self.edit(dest, b, metadata, title=f"{repo_name} ({b})")
+        git("checkout", "--quiet", branches[0], cwd=dest)
+        return dest
+
+    def edit(
+        self,
+        repo: Path,
+        branch: str,
+        metadata: Callable[[dict], dict] | bytes | None = None,
+        title: str | None = None,
+        message: str = "edit metadata",
+    ) -> str:
+        """Commit a change to metadata.json on ``branch``; returns the new commit."""
+        self.counter += 1
+        git("checkout", "--quiet", branch, cwd=repo)
+        path = repo / "metadata.json"
+        if isinstance(metadata, bytes):
+            path.write_bytes(metadata)
+        else:
+            data = json.loads(path.read_text())
+            if title is not None:
+                data["title"] = title
+            else:
+                data["summary"] = f"{data.get('summary', '')} (edit {self.counter})".strip()
+            if metadata is not None:
+                data = metadata(data)
+            path.write_text(json.dumps(data, indent=2) + "\n")
+        git("add", "metadata.json", cwd=repo)
+        git("commit", "--quiet", "--allow-empty", "-m", message, cwd=repo)
+        return git("rev-parse", "HEAD", cwd=repo).strip()
+
+
+@pytest.fixture(scope="session")
+def module_factory(baked_docker_repo: Path, tmp_path_factory: pytest.TempPathFactory):
+    return ModuleFactory(baked_docker_repo, tmp_path_factory.mktemp("modules"))
+
+
+@pytest.fixture(scope="session")
+def git_daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]:
+    """A real git daemon on 127.0.0.1 serving a folder; stopped by PID at the end."""
+    base = tmp_path_factory.mktemp("served")
+    port = free_port()
+    log = base.parent / f"git-daemon-{port}.log"
+    pid = subprocess.run(
+        ["bash", str(GIT_DAEMON), "start", str(base), str(port), str(log)],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    try:
+        yield base, port
+    finally:
+        subprocess.run(["bash", str(GIT_DAEMON), "stop", pid], check=False)
+
+
+class HangingServer:
+    """A TCP port that accepts connections and never answers: a remote that hangs."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.conns: list[socket.socket] = []
+        self.accepted = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(conn)
+            self.accepted.set()
+
+    def close(self) -> None:
+        self.sock.close()
+        for c in self.conns:
+            c.close()
+
+
+@pytest.fixture
+def hanging_server() -> Iterator[HangingServer]:
+    server = HangingServer()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def closed_port_url(name: str) -> str:
+    """A git:// URL on a loopback port nobody listens on: fails at once, never a real host."""
+    return f"git://127.0.0.1:{free_port()}/{name}"
