@@ -1,0 +1,361 @@
+"""Turn catalog.json + builds.json entries into plain view records for the templates.
+
+Pure functions only: no file system, no Jinja. Both metadata generations (DEEP v1
+``metadata.json`` and AI4OS v2 ``ai4-metadata.yml``) are read into one shape, so
+templates and the search index never look at raw metadata.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+PREFERRED_BRANCHES = ("master", "main")
+SHOWN_BUILD_STATUSES = ("pushed", "reused")
+
+# (label, v1 paths, v2 paths) in display order; a path is a tuple of keys.
+LINK_FIELDS: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
+    ("Code", (("sources", "code"), ("links", "source_code"))),
+    ("Docker repo", (("sources", "dockerfile_repo"), ("links", "docker_repo"))),
+    ("Image registry", (("sources", "docker_registry_repo"), ("links", "docker_image"))),
+    ("Documentation", (("links", "documentation"),)),
+    ("Dataset", (("dataset_url",), ("sources", "dataset_url"), ("links", "dataset"),
+                 ("links", "dataset_url"))),
+    ("Training data", (("links", "training_data"),)),
+    ("Citation", (("cite_url",), ("sources", "cite_url"), ("links", "citation"),
+                  ("links", "cite_url"), ("doi",), ("sources", "zenodo_doi"),
+                  ("links", "zenodo_doi"))),
+    ("Weights", (("sources", "pre_trained_weights"), ("links", "weights"))),
+    ("Training files", (("training_files_url",), ("sources", "training_files_url"),
+                        ("links", "training_files_url"))),
+    ("Base model", (("links", "base_model"),)),
+)
+
+_DOCKERHUB_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._/-]*$")
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
+TOKEN_RE = re.compile(r"[^\W_]+")
+STOPWORDS = frozenset(
+    "a an and are as at be by for from has in is it its of on or that the this to was with "
+    "will can using use used via into".split()
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    value: str
+    is_link: bool  # only http(s) URLs become <a href>
+
+
+@dataclass(frozen=True)
+class Image:
+    variant: str  # cpu | gpu
+    image: str
+    tag: str  # the tag shown in run commands
+    tags: tuple[str, ...]
+    status: str
+    build_number: str | None
+    time: str | None
+
+
+@dataclass(frozen=True)
+class BuildRow:
+    branch: str
+    variant: str
+    status: str
+    reason: str | None
+    tags: tuple[str, ...]
+    time: str | None
+
+
+@dataclass
+class ModuleView:
+    """Everything a page shows about one module; built once per module per build."""
+
+    name: str
+    slug: str
+    title: str
+    summary: str
+    description: list[str]
+    keywords: list[str]
+    license: str
+    created: str | None
+    updated: str | None
+    branch: str | None
+    status: str  # ok | invalid | error | stale | missing
+    reason: str | None
+    stale: bool
+    problems: list[str]
+    links: list[Link]
+    trainable: bool
+    inference: bool
+    pretrained: bool
+    images: dict[str, Image]  # variant -> image that really exists (pushed/reused)
+    builds: list[BuildRow]
+    build_status: str  # pushed | failed | none | ...
+    url: str | None
+    key: str = ""
+    extra_branches: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return self.status == "ok"
+
+    @property
+    def cpu(self) -> bool:
+        return "cpu" in self.images
+
+    @property
+    def gpu(self) -> bool:
+        return "gpu" in self.images
+
+
+def slugify(text: str) -> str:
+    """A file-name-safe, lower-case slug; a short hash keeps distinct inputs distinct."""
+    norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", norm.lower()).strip("-")[:60] or "x"
+    if slug != text.lower() or not text.isascii():
+        slug = f"{slug}-{hashlib.sha1(text.lower().encode()).hexdigest()[:6]}"
+    return slug
+
+
+def module_slug(name: str) -> str:
+    """The page name for a module: its catalog name when that is already URL-safe."""
+    return name if _SAFE_NAME.match(name) else slugify(name)
+
+
+def is_http_url(value: Any) -> bool:
+    """Only absolute http(s) URLs with a host may become links."""
+    if not isinstance(value, str) or any(c in value for c in "\x00\r\n\t "):
+        return False
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def _get(data: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "\n\n".join(_text(v) for v in value)
+    return str(value).strip()
+
+
+def _paragraphs(value: Any) -> list[str]:
+    if isinstance(value, list):
+        out: list[str] = []
+        for item in value:
+            out.extend(_paragraphs(item))
+        return out
+    text = _text(value)
+    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        items = (str(v).strip() for v in value if isinstance(v, (str, int, float)))
+        return [v for v in items if v]
+    return []
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        low = item.lower()
+        if low not in seen:
+            seen.add(low)
+            out.append(item)
+    return out
+
+
+def pick_branch(branches: dict[str, Any]) -> str | None:
+    """The branch the marketplace shows: master, then main, then the first by name."""
+    for name in PREFERRED_BRANCHES:
+        if name in branches:
+            return name
+    return sorted(branches)[0] if branches else None
+
+
+def _links(meta: dict[str, Any], url: str | None) -> list[Link]:
+    links: list[Link] = []
+    seen: set[str] = set()
+    for label, paths in LINK_FIELDS:
+        for path in paths:
+            value = _get(meta, path)
+            if isinstance(value, str) and value.strip():
+                value = value.strip()
+                if label == "Image registry" and not is_http_url(value):
+                    if _DOCKERHUB_NAME.match(value):
+                        links.append(Link(label, f"https://hub.docker.com/r/{value}", True))
+                        seen.add(label)
+                        break
+                links.append(Link(label, value, is_http_url(value)))
+                seen.add(label)
+                break
+    if "Docker repo" not in seen and url:
+        links.insert(min(1, len(links)), Link("Docker repo", url, is_http_url(url)))
+    return links
+
+
+def builds_index(builds: dict[str, Any] | None) -> dict[str, list[dict[str, Any]]]:
+    """Build records grouped by module name (newest record per module/branch/variant wins)."""
+    out: dict[str, dict[tuple[Any, Any, Any], dict[str, Any]]] = {}
+    for rec in (builds or {}).get("builds", []) or []:
+        if not isinstance(rec, dict) or not isinstance(rec.get("module"), str):
+            continue
+        key = (rec.get("branch"), rec.get("git_tag"), rec.get("variant"))
+        per = out.setdefault(rec["module"], {})
+        old = per.get(key)
+        if old is None or str(rec.get("time") or "") >= str(old.get("time") or ""):
+            per[key] = rec
+    return {name: list(per.values()) for name, per in out.items()}
+
+
+def _pick_tag(variant: str, tags: list[str]) -> str:
+    for want in (variant, "latest"):
+        if want in tags:
+            return want
+    return tags[0]
+
+
+def _builds(records: list[dict[str, Any]], branch: str | None) -> tuple[
+    dict[str, Image], list[BuildRow], str
+]:
+    images: dict[str, Image] = {}
+    rows: list[BuildRow] = []
+    for rec in sorted(records, key=lambda r: (str(r.get("branch")), str(r.get("variant")))):
+        status = str(rec.get("status") or "unknown")
+        tags = tuple(t for t in _strings(rec.get("tags")) if re.match(r"^[\w][\w.-]{0,127}$", t))
+        variant = str(rec.get("variant") or "")
+        rows.append(BuildRow(str(rec.get("branch") or rec.get("git_tag") or ""), variant, status,
+                             rec.get("reason") if isinstance(rec.get("reason"), str) else None,
+                             tags, rec.get("time") if isinstance(rec.get("time"), str) else None))
+        image = rec.get("image")
+        if (status in SHOWN_BUILD_STATUSES and tags and isinstance(image, str)
+                and re.match(r"^[\w][\w.:/-]*$", image) and rec.get("branch") == branch
+                and variant in ("cpu", "gpu")):
+            images[variant] = Image(variant, image, _pick_tag(variant, list(tags)), tags, status,
+                                    str(rec.get("build_number") or "") or None,
+                                    rec.get("time") if isinstance(rec.get("time"), str) else None)
+    mine = [r for r in rows if r.branch == branch] or rows
+    if not mine:
+        overall = "none"
+    elif any(r.status == "failed" for r in mine):
+        overall = "failed"
+    elif all(r.status in SHOWN_BUILD_STATUSES for r in mine):
+        overall = "pushed"
+    else:
+        overall = mine[0].status
+    return images, rows, overall
+
+
+def _problems(entry: dict[str, Any], br: dict[str, Any] | None) -> list[str]:
+    out: list[str] = []
+    for err in (br or {}).get("errors") or []:
+        if isinstance(err, dict):
+            where = str(err.get("path") or "")
+            if err.get("line"):
+                where += f" (line {err.get('line')})"
+            msg = f"{where}: {err.get('message')}" if where else str(err.get("message"))
+            if err.get("hint"):
+                msg += f" ({err['hint']})"
+            out.append(msg)
+        else:
+            out.append(str(err))
+    return out
+
+
+def entry_key(entry: dict[str, Any], records: list[dict[str, Any]]) -> str:
+    """A content hash of everything a module's page is made from (the incremental-build key)."""
+    blob = json.dumps([entry, records], sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha1(blob.encode()).hexdigest()
+
+
+def module_view(entry: dict[str, Any], records: list[dict[str, Any]]) -> ModuleView:
+    """One catalog module (plus its build records) as the fields the site shows."""
+    name = str(entry.get("name") or "unnamed")
+    branches = entry.get("branches") if isinstance(entry.get("branches"), dict) else {}
+    branch = pick_branch(branches)
+    br = branches.get(branch) if branch else None
+    br = br if isinstance(br, dict) else {}
+    meta = br.get("metadata") if isinstance(br.get("metadata"), dict) else {}
+    status = str(entry.get("status") or "ok")
+    if status == "ok" and br.get("status") not in (None, "ok"):
+        status = str(br.get("status"))
+    if status == "ok" and not br:
+        status = "missing"
+    if status == "ok" and (br.get("valid") is False):
+        status = "invalid"
+    stale = bool(entry.get("stale")) or status == "stale"
+    reason = entry.get("reason") or br.get("reason")
+    v2 = "metadata_version" in meta or "links" in meta or "dates" in meta
+    if v2:
+        keywords = _strings(meta.get("tags")) + _strings(meta.get("tasks")) + _strings(
+            meta.get("libraries"))
+        cats = [c.lower() for c in _strings(meta.get("categories"))]
+        trainable = "ai4 trainable" in cats
+        inference = "ai4 inference" in cats
+        pretrained = "ai4 pre trained" in cats
+    else:
+        keywords = _strings(meta.get("keywords"))
+        low = {k.lower() for k in keywords}
+        trainable = "trainable" in low
+        inference = "inference" in low
+        pretrained = "pre-trained" in low or "pretrained" in low
+    images, rows, overall = _builds(records, branch)
+    url = entry.get("url") if isinstance(entry.get("url"), str) else None
+    return ModuleView(
+        name=name,
+        slug=module_slug(name),
+        title=_text(meta.get("title")) or name,
+        summary=_text(meta.get("summary")),
+        description=_paragraphs(meta.get("description")),
+        keywords=_dedupe([k for k in keywords if len(k) <= 80])[:40],
+        license=_text(meta.get("license")) or "unspecified",
+        created=br.get("created") if isinstance(br.get("created"), str) else None,
+        updated=br.get("updated") if isinstance(br.get("updated"), str) else None,
+        branch=branch,
+        status=status,
+        reason=str(reason) if reason else None,
+        stale=stale,
+        problems=_problems(entry, br),
+        links=_links(meta, url),
+        trainable=trainable,
+        inference=inference,
+        pretrained=pretrained,
+        images=images,
+        builds=rows,
+        build_status=overall,
+        url=url,
+        extra_branches=sorted(b for b in branches if b != branch),
+    )
+
+
+def tokens(view: ModuleView) -> set[str]:
+    """Search terms of a module: words of its name, title, summary, description, keywords."""
+    text = " ".join([view.name.replace("_", " "), view.title, view.summary,
+                     " ".join(view.description), " ".join(view.keywords)]).lower()
+    return {t for t in TOKEN_RE.findall(text) if t not in STOPWORDS and len(t) <= 40}
+
+
+def sort_key(view: ModuleView) -> tuple[str, str]:
+    """Newest first: by creation date (so an update does not reshuffle every list page)."""
+    return (view.created or "", view.name)

@@ -1,0 +1,475 @@
+"""Render the marketplace: catalog.json (+ builds.json) -> a self-contained static site.
+
+Why this shape:
+- Every page links relatively, so the site works from ``file://`` and any static host;
+  ``base_url`` is only used where absolute URLs are required (feed, sitemap, canonical).
+- No page lists every module: home and keyword listings are paginated, and search uses a
+  sharded index (``search/``) loaded as small ``<script>`` files, which also works from
+  ``file://`` where ``fetch()`` of local files is blocked.
+- The new site is written to a temporary folder beside the target and swapped in, so a
+  failed build leaves the previous site as it was. Pages whose inputs did not change are
+  hard-linked from the previous site (``.deepoc-site.json`` keeps each page's input hash).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from deepoc.errors import DeepOCError, UsageError
+from deepoc.site import model
+from deepoc.site.model import ModuleView
+
+PAGE_SIZE = 24
+DOC_CHUNK = 16
+TOP_FACETS = 60
+FEED_SIZE = 50
+MANIFEST = ".deepoc-site.json"
+MANIFEST_VERSION = 1
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for the CLI summary and the benchmark."""
+
+    modules: int = 0
+    pages_rendered: int = 0
+    pages_reused: int = 0
+    files: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Keyword:
+    label: str
+    slug: str
+    modules: list[ModuleView]
+
+
+def _load_json(path: Path, what: str) -> Any:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"{what} {path} does not exist: pass the file written by the "
+                         f"previous stage") from None
+    except OSError as exc:
+        raise DeepOCError(f"cannot read {what} {path}: {exc.strerror}") from None
+    try:
+        return json.loads(raw), raw
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DeepOCError(f"{what} {path} is not valid JSON ({exc}): regenerate it") from None
+
+
+def _env():  # -> jinja2.Environment
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
+        undefined=jinja2.StrictUndefined,
+        auto_reload=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["day"] = lambda s: (s or "")[:10] or "unknown"
+    return env
+
+
+def _renderer_hash() -> str:
+    """Hash of templates, static files and this package's code: any change re-renders all."""
+    h = hashlib.sha1(str(MANIFEST_VERSION).encode())
+    for folder in (TEMPLATES, STATIC, HERE):
+        for f in sorted(folder.iterdir()):
+            if f.is_file() and f.suffix in (".html", ".xml", ".css", ".js", ".py"):
+                h.update(f.name.encode())
+                h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def _keywords(views: list[ModuleView]) -> list[Keyword]:
+    groups: dict[str, list[ModuleView]] = {}
+    spellings: dict[str, Counter[str]] = {}
+    for v in views:
+        for k in v.keywords:
+            low = k.lower()
+            groups.setdefault(low, []).append(v)
+            spellings.setdefault(low, Counter())[k] += 1
+    out = []
+    for low, mods in groups.items():
+        label = spellings[low].most_common(1)[0][0]
+        out.append(Keyword(label, model.slugify(low), mods))
+    out.sort(key=lambda k: k.label.lower())
+    return out
+
+
+def _pager(page: int, pages: int, href: Callable[[int], str]) -> dict[str, Any]:
+    """A bounded pager: first, previous, a window of five, next, last (never every page)."""
+    window = range(max(1, page - 2), min(pages, page + 2) + 1)
+    return {
+        "page": page,
+        "pages": pages,
+        "first": href(1) if page > 1 else None,
+        "prev": href(page - 1) if page > 1 else None,
+        "next": href(page + 1) if page < pages else None,
+        "last": href(pages) if page < pages else None,
+        "window": [(n, href(n)) for n in window],
+    }
+
+
+def _hash(*parts: Any) -> str:
+    return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _js(callback: str, key: str, data: Any) -> str:
+    """A JSONP-like shard: loads through <script src>, which works from file:// too."""
+    body = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+    body = body.replace("<", "\\u003c").replace(">", "\\u003e")
+    return f"DeepOC.{callback}({json.dumps(key)},{body});\n"
+
+
+def shard_name(term: str) -> str:
+    """File name of the search shard for a term: its first two characters (hex if not a-z0-9)."""
+    prefix = term[:2]
+    if all("a" <= c <= "z" or "0" <= c <= "9" for c in prefix):
+        return prefix
+    return "u" + "-".join(f"{ord(c):x}" for c in prefix)
+
+
+def facet_file(name: str) -> str:
+    """Keyword facets share files by the first two letters of their slug (fewer files)."""
+    return "kw-" + name[3:5] if name.startswith("kw-") else name
+
+
+def _deltas(ids: list[int]) -> list[int]:
+    out, last = [], 0
+    for i in ids:
+        out.append(i - last)
+        last = i
+    return out
+
+
+class _Writer:
+    """Writes pages into the new tree, hard-linking unchanged ones from the previous site."""
+
+    def __init__(self, new: Path, old: Path | None, old_pages: dict[str, str],
+                 report: BuildReport) -> None:
+        self.new, self.old, self.old_pages, self.report = new, old, old_pages, report
+        self.pages: dict[str, str] = {}
+        self._dirs: set[Path] = set()
+
+    def _mkdir(self, path: Path) -> None:
+        if path not in self._dirs:
+            path.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(path)
+
+    def page(self, rel: str, key: str, render: Callable[[], str | bytes]) -> None:
+        if rel in self.pages:
+            raise DeepOCError(f"two pages of the site map to {rel}: rename one of the modules")
+        self.pages[rel] = key
+        target = self.new / rel
+        self._mkdir(target.parent)
+        if self.old is not None and self.old_pages.get(rel) == key:
+            try:
+                os.link(self.old / rel, target)
+                self.report.pages_reused += 1
+                return
+            except OSError:
+                pass
+        data = render()
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        target.write_bytes(data)
+        self.report.pages_rendered += 1
+
+
+def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
+               builds: str | os.PathLike[str] | None = None,
+               base_url: str | None = None, now: datetime | None = None,
+               site_title: str = "DEEP Open Catalogue") -> BuildReport:
+    """Render the site for ``catalog`` into ``out``, replacing the previous site atomically."""
+    t0 = time.perf_counter()
+    report = BuildReport()
+    catalog = Path(catalog)
+    out = Path(out)
+    cat, cat_raw = _load_json(catalog, "catalog")
+    if not isinstance(cat, dict) or not isinstance(cat.get("modules"), list):
+        raise DeepOCError(f"catalog {catalog} has no 'modules' list: is it a catalog.json "
+                          f"written by 'deep-oc catalog sync'?")
+    builds_data, builds_raw = ({}, None)
+    if builds is not None:
+        builds_data, builds_raw = _load_json(Path(builds), "build records")
+        if not isinstance(builds_data, dict):
+            raise DeepOCError(f"build records {builds} are not a JSON object: regenerate them "
+                              f"with 'deep-oc images build'")
+    if base_url is not None:
+        if not model.is_http_url(base_url):
+            raise UsageError(f"--base-url {base_url!r} is not an http(s) URL: pass e.g. "
+                             f"https://marketplace.example.org/")
+        base_url = base_url.rstrip("/") + "/"
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"output {out} exists and is not a folder: choose another -o")
+    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).exists():
+        raise UsageError(f"output {out} is a non-empty folder that is not a site built by "
+                         f"deep-oc: choose an empty or new folder for -o")
+
+    by_module = model.builds_index(builds_data)
+    views: list[ModuleView] = []
+    seen: set[str] = set()
+    for entry in cat["modules"]:
+        if not isinstance(entry, dict):
+            report.problems.append("catalog entry that is not an object skipped")
+            continue
+        records = by_module.get(str(entry.get("name")), [])
+        view = model.module_view(entry, records)
+        if view.slug in seen:
+            raise DeepOCError(f"catalog {catalog} lists module {view.name!r} twice: "
+                              f"fix the catalog so names are unique")
+        seen.add(view.slug)
+        view.key = model.entry_key(entry, records)
+        views.append(view)
+    views.sort(key=model.sort_key, reverse=True)
+    report.modules = len(views)
+    keywords = _keywords(views)
+    kwslug = {k.label.lower(): k.slug for k in keywords}
+    now = now or datetime.now(timezone.utc)
+    generated = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    old_pages: dict[str, str] = {}
+    renderer = _renderer_hash()
+    globals_key = _hash(renderer, base_url, site_title)
+    if (out / MANIFEST).is_file():
+        try:
+            manifest = json.loads((out / MANIFEST).read_text())
+            if manifest.get("globals") == globals_key:
+                old_pages = manifest.get("pages", {})
+        except (ValueError, OSError):
+            old_pages = {}
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        writer = _Writer(tmp, out if out.is_dir() else None, old_pages, report)
+        _render_all(writer, views, keywords, kwslug, base_url, generated, site_title,
+                    cat_raw, builds_raw)
+        manifest = {"manifest_version": MANIFEST_VERSION, "globals": globals_key,
+                    "generated": generated, "pages": writer.pages}
+        (tmp / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")))
+        os.chmod(tmp, 0o755)
+        _swap(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    report.files = len(writer.pages)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _render_all(w: _Writer, views: list[ModuleView], keywords: list[Keyword],
+                kwslug: dict[str, str], base_url: str | None, generated: str,
+                site_title: str, cat_raw: bytes, builds_raw: bytes | None) -> None:
+    env = _env()
+    mac = env.get_template("macros.html").module
+    cards: dict[tuple[str, str], str] = {}
+
+    def card(v: ModuleView, root: str) -> str:
+        """A module's card, rendered once per folder depth and reused by every listing."""
+        key = (v.slug, root)
+        if key not in cards:
+            cards[key] = str(mac.card(v, root, kwslug))
+        return cards[key]
+
+    common = {"site_title": site_title, "generated": generated, "kwslug": kwslug,
+              "base_url": base_url, "mac": mac, "card": card}
+
+    def canonical(rel: str) -> str | None:
+        return base_url + rel if base_url else None
+
+    # static assets and published data
+    for f in sorted(STATIC.iterdir()):
+        if f.suffix in (".css", ".js", ".svg"):
+            data = f.read_bytes()
+            w.page(f"assets/{f.name}", hashlib.sha1(data).hexdigest(), lambda d=data: d)
+    w.page("catalog.json", hashlib.sha1(cat_raw).hexdigest(), lambda: cat_raw)
+    if builds_raw is not None:
+        w.page("builds.json", hashlib.sha1(builds_raw).hexdigest(), lambda: builds_raw)
+
+    # module pages
+    tpl_module = env.get_template("module.html")
+    for v in views:
+        rel = f"modules/{v.slug}.html"
+        w.page(rel, v.key, lambda v=v, rel=rel: tpl_module.render(
+            m=v, root="../", canonical=canonical(rel), **common))
+
+    # home listing
+    facets = {
+        "keywords": [(k.label, k.slug, len(k.modules)) for k in sorted(
+            keywords, key=lambda k: (-len(k.modules), k.label.lower()))[:TOP_FACETS]],
+        "licenses": [(lic, model.slugify(lic), n) for lic, n in
+                     Counter(v.license for v in views).most_common(TOP_FACETS)],
+    }
+    tpl_home = env.get_template("home.html")
+    pages = max(1, -(-len(views) // PAGE_SIZE))
+
+    def home_rel(n: int) -> str:
+        return "index.html" if n == 1 else f"pages/{n}.html"
+
+    for n in range(1, pages + 1):
+        chunk = views[(n - 1) * PAGE_SIZE:n * PAGE_SIZE]
+        rel = home_rel(n)
+        root = "" if n == 1 else "../"
+        pager = _pager(n, pages, lambda k, root=root: root + home_rel(k))
+        key = _hash("home", [v.key for v in chunk], pager, len(views),
+                    facets if n == 1 else None)
+        w.page(rel, key, lambda chunk=chunk, pager=pager, root=root, rel=rel, n=n:
+               tpl_home.render(modules=chunk, pager=pager, root=root, total=len(views),
+                               facets=facets, first=n == 1,
+                               canonical=canonical(rel), **common))
+
+    # keyword pages
+    tpl_kw = env.get_template("keyword.html")
+    for k in keywords:
+        kpages = max(1, -(-len(k.modules) // PAGE_SIZE))
+
+        def kw_rel(n: int, k: Keyword = k) -> str:
+            return f"keywords/{k.slug}.html" if n == 1 else f"keywords/{k.slug}.p{n}.html"
+
+        for n in range(1, kpages + 1):
+            chunk = k.modules[(n - 1) * PAGE_SIZE:n * PAGE_SIZE]
+            rel = kw_rel(n)
+            pager = _pager(n, kpages, lambda p, f=kw_rel: "../" + f(p))
+            key = _hash("kw", k.label, [v.key for v in chunk], pager, len(k.modules))
+            w.page(rel, key, lambda chunk=chunk, pager=pager, rel=rel, k=k:
+                   tpl_kw.render(keyword=k, modules=chunk, pager=pager, root="../",
+                                 canonical=canonical(rel), **common))
+    kw_index = [(k.label, k.slug, len(k.modules)) for k in keywords]
+    w.page("keywords/index.html", _hash("kwindex", kw_index),
+           lambda: env.get_template("keywords.html").render(
+               keywords=kw_index, root="../", canonical=canonical("keywords/index.html"),
+               **common))
+
+    # feed, sitemap, 404
+    recent = sorted(views, key=lambda v: (v.updated or v.created or "", v.name),
+                    reverse=True)[:FEED_SIZE]
+    w.page("feed.xml", _hash("feed", [v.key for v in recent], generated[:10]),
+           lambda: env.get_template("feed.xml").render(modules=recent, **common))
+    sitemap = ["index.html", "keywords/index.html"] + [f"modules/{v.slug}.html" for v in views] \
+        + [f"keywords/{k.slug}.html" for k in keywords]
+    w.page("sitemap.xml", _hash("sitemap", sitemap),
+           lambda: env.get_template("sitemap.xml").render(urls=sitemap, **common))
+    w.page("404.html", _hash("404"), lambda: env.get_template("404.html").render(
+        root=base_url or "/", canonical=None, **common))
+
+    _search_index(w, views, keywords)
+
+
+def _search_index(w: _Writer, views: list[ModuleView], keywords: list[Keyword]) -> None:
+    """Sharded index: meta, term shards by 2-letter prefix, facet postings, doc chunks.
+
+    A query loads meta.js, one term shard per word, the postings of chosen facets and the
+    doc chunks of the result page shown: a bounded part of the index, never all of it.
+    """
+    rank = {v.slug: i for i, v in enumerate(views)}
+    terms: dict[str, list[int]] = {}
+    for i, v in enumerate(views):
+        for t in model.tokens(v):
+            terms.setdefault(t, []).append(i)
+    shards: dict[str, dict[str, list[int]]] = {}
+    for t, ids in terms.items():
+        shards.setdefault(shard_name(t), {})[t] = _deltas(ids)
+    for name in sorted(shards):
+        data = shards[name]
+        body = _js("terms", name, data)
+        w.page(f"search/t/{name}.js", hashlib.sha1(body.encode()).hexdigest(),
+               lambda b=body: b)
+
+    facets: dict[str, list[int]] = {
+        "type-trainable": [i for i, v in enumerate(views) if v.trainable],
+        "type-inference": [i for i, v in enumerate(views) if v.inference],
+        "type-pretrained": [i for i, v in enumerate(views) if v.pretrained],
+        "image-cpu": [i for i, v in enumerate(views) if v.cpu],
+        "image-gpu": [i for i, v in enumerate(views) if v.gpu],
+    }
+    licenses: dict[str, list[int]] = {}
+    for i, v in enumerate(views):
+        licenses.setdefault(v.license, []).append(i)
+    for lic, ids in licenses.items():
+        facets["license-" + model.slugify(lic)] = ids
+    for k in keywords:
+        facets["kw-" + k.slug] = sorted(rank[v.slug] for v in k.modules)
+    files: dict[str, dict[str, list[int]]] = {}
+    for name, ids in facets.items():
+        files.setdefault(facet_file(name), {})[name] = _deltas(ids)
+    for fname, data in files.items():
+        body = _js("facet", fname, data)
+        w.page(f"search/f/{fname}.js", hashlib.sha1(body.encode()).hexdigest(),
+               lambda b=body: b)
+
+    for c in range(0, len(views), DOC_CHUNK):
+        chunk = views[c:c + DOC_CHUNK]
+        docs = [_doc(v) for v in chunk]
+        key = _hash("docs", [v.key for v in chunk], c)
+        w.page(f"search/d/{c // DOC_CHUNK}.js", key,
+               lambda docs=docs, c=c: _js("docs", str(c // DOC_CHUNK), docs))
+
+    meta = {"n": len(views), "chunk": DOC_CHUNK, "page": PAGE_SIZE,
+            "shards": sorted(shards)}
+    body = _js("meta", "meta", meta)
+    w.page("search/meta.js", hashlib.sha1(body.encode()).hexdigest(), lambda: body)
+
+
+def _doc(v: ModuleView) -> list[Any]:
+    """One search result: just what a card shows."""
+    summary = v.summary if len(v.summary) <= 240 else v.summary[:237] + "..."
+    flags = (v.trainable * 1) | (v.inference * 2) | (v.pretrained * 4) | (v.cpu * 8) \
+        | (v.gpu * 16)
+    kws = [[k, model.slugify(k.lower())] for k in v.keywords[:8]]
+    return [v.slug, v.title, summary, kws, flags, v.status, (v.created or "")[:10], v.license,
+            v.build_status]
+
+
+def _renameat2_exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Put ``new`` in place of ``target``; readers see the old site or the new one."""
+    if not target.exists():
+        os.rename(new, target)
+        return
+    if _renameat2_exchange(new, target):
+        shutil.rmtree(new, ignore_errors=True)  # now holds the previous site
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    os.rmdir(old)
+    os.rename(target, old)
+    try:
+        os.rename(new, target)
+    except OSError:
+        os.rename(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,109 @@
+"""Synthetic catalogs in the catalog.json / builds.json formats, for tests and benchmarks.
+
+Deterministic (seeded) so two runs render the same site; sizes go from a handful of modules
+to tens of thousands without touching git or Docker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+_WORDS = (
+    "image segmentation classification detection audio speech text language plant leaf "
+    "disease satellite ocean climate forecast anomaly medical tumour retina cell microscopy "
+    "species bird insect fish coral vessel sound noise weather flood fire crop soil yield "
+    "transformer convolutional recurrent network model training inference dataset labels "
+    "transfer learning embedding clustering regression tabular graph video tracking pose "
+    "galaxy particle physics chemistry protein genome molecule energy grid traffic city"
+).split()
+_LICENSES = ("MIT", "Apache 2.0", "BSD-3-Clause", "AGPL-3.0-only")
+
+
+def _sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(_WORDS) for _ in range(n)).capitalize() + "."
+
+
+def module_entry(i: int, rng: random.Random, base: datetime) -> dict[str, Any]:
+    """One catalog.json module entry with valid v1 metadata on master."""
+    name = f"mod_{i:05d}"
+    kws = sorted({rng.choice(_WORDS) for _ in range(rng.randint(2, 5))})
+    kws.append(f"topic-{i % 97}")
+    kind = rng.random()
+    if kind < 0.5:
+        kws += ["trainable", "inference"]
+    elif kind < 0.8:
+        kws += ["inference", "pre-trained"]
+    else:
+        kws += ["trainable"]
+    created = base + timedelta(hours=i * 7)
+    updated = created + timedelta(days=rng.randint(0, 300))
+    meta = {
+        "title": f"{_sentence(rng, 3)[:-1]} {i}",
+        "summary": _sentence(rng, 12),
+        "description": [_sentence(rng, 25) for _ in range(3)],
+        "keywords": kws,
+        "license": rng.choice(_LICENSES),
+        "date_creation": created.strftime("%Y-%m-%d"),
+        "sources": {
+            "dockerfile_repo": f"https://github.com/example/DEEP-OC-{name}",
+            "docker_registry_repo": f"deephdc/{name}",
+            "code": f"https://github.com/example/{name}",
+        },
+        "dataset_url": f"https://zenodo.org/records/{1000 + i}",
+    }
+    commit = hashlib.sha1(name.encode()).hexdigest()
+    return {
+        "name": name, "url": f"https://github.com/example/DEEP-OC-{name}", "entry_line": i + 1,
+        "mirror": f"mirrors/{name}.git", "status": "ok", "reason": None, "stale": False,
+        "branches": {"master": {
+            "commit": commit, "commit_time": updated.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "metadata_file": "metadata.json",
+            "metadata_hash": "sha256:" + hashlib.sha256(repr(meta).encode()).hexdigest(),
+            "schema_version": "1.0.0", "valid": True, "errors": [], "warnings": [],
+            "metadata": meta, "code_repo": meta["sources"]["code"],
+            "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "updated": updated.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "build": {"build_version": 1, "image": f"deephdc/{name}", "base_image": "x",
+                      "cpu_tag": "cpu", "gpu_tag": "gpu", "build_args": {}},
+            "status": "ok", "reason": None}},
+    }
+
+
+def build_records(entry: dict[str, Any], rng: random.Random,
+                  registry: str = "localhost:5000") -> list[dict[str, Any]]:
+    """builds.json records for a module: CPU mostly pushed, GPU sometimes, a few failures."""
+    out = []
+    name = entry["name"]
+    commit = entry["branches"]["master"]["commit"]
+    for variant, chance in (("cpu", 0.9), ("gpu", 0.5)):
+        r = rng.random()
+        if r > chance:
+            continue
+        status = "failed" if r > chance - 0.05 else rng.choice(("pushed", "reused"))
+        tags = [] if status == "failed" else (
+            ["latest", "cpu", f"{commit[:7]}_7", commit[:7]] if variant == "cpu"
+            else ["gpu", f"{commit[:7]}_7-gpu"])
+        out.append({
+            "module": name, "branch": "master", "git_tag": None, "variant": variant,
+            "commit": commit, "build_number": "7", "image": f"{registry}/deephdc/{name}",
+            "tags": tags, "digest": "sha256:" + hashlib.sha256(name.encode()).hexdigest(),
+            "build_key": "sha256:" + "0" * 64, "status": status,
+            "reason": "docker build failed at step 5" if status == "failed" else None,
+            "duration": 12.3, "log": f"logs/{name}-master-{variant}.log",
+            "time": "2026-11-20T10:00:00Z"})
+    return out
+
+
+def catalog(n: int, seed: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A catalog.json and builds.json pair with ``n`` valid modules."""
+    rng = random.Random(seed)
+    base = datetime(2019, 1, 1, tzinfo=timezone.utc)
+    modules = [module_entry(i, rng, base) for i in range(n)]
+    records = [rec for m in modules for rec in build_records(m, rng)]
+    cat = {"catalog_version": 1, "generated": "2026-11-21T12:00:00Z", "source": "MODULES.yml",
+           "modules": modules}
+    builds = {"builds_version": 1, "updated": "2026-11-21T12:00:00Z", "builds": records}
+    return cat, builds
