@@ -27,6 +27,10 @@ __all__ = ["DEFAULT_BRANCHES", "Entry", "Problem", "fix", "lint", "parse"]
 
 DEFAULT_BRANCHES: tuple[str, ...] = ("master", "test")
 KNOWN_KEYS = ("module", "branches")
+_SAFE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}"
+    for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp", "merge")
+)
 _BRANCH_RE = re.compile(
     r"^(?!/)(?!.*//)(?!.*\.\.)(?!.*@\{)(?!.*\.lock$)[^\s~^:?*\[\\\x00-\x1f]+(?<![/.])$"
 )
@@ -159,6 +163,30 @@ def _items(root: yaml.Node | None) -> tuple[list[_Item], list[Problem]]:
     return items, problems
 
 
+def _unsafe_tags(node: yaml.Node | None) -> list[Problem]:
+    """Safe YAML only: an application tag (!!python/..., !foo) is refused, even though
+    composing never constructs it."""
+    if node is None:
+        return []
+    out: list[Problem] = []
+    if node.tag not in _SAFE_TAGS:
+        out.append(
+            Problem(
+                _line(node),
+                f"YAML tag {node.tag!r} is not allowed: plain data only",
+                None,
+                "yaml-tag",
+            )
+        )
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            out += _unsafe_tags(k) + _unsafe_tags(v)
+    elif isinstance(node, yaml.SequenceNode):
+        for v in node.value:
+            out += _unsafe_tags(v)
+    return out
+
+
 def _branches(item: _Item) -> tuple[tuple[str, ...], bool, list[Problem]]:
     node = item.branches_node
     if node is None:
@@ -197,6 +225,7 @@ def _analyse(text: str, filename: str) -> tuple[list[tuple[_Item, Entry | None]]
     if err:
         return [], [err]
     items, problems = _items(root)
+    problems.extend(_unsafe_tags(root))
     out: list[tuple[_Item, Entry | None]] = []
     for item in items:
         entry = None

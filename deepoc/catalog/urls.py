@@ -61,7 +61,9 @@ def url_kind(url: str) -> str | None:
         return None
     if u.startswith(("/", "./", "../", "~/")) or u in (".", ".."):
         return "path"
-    if _SCP_RE.match(u) and "/" not in u.split(":", 1)[0]:
+    m = _SCP_RE.match(u)
+    # scp-like 'user@host:path' or 'host.domain:path' (a bare 'C:' or 'mailto:' is not)
+    if m and "/" not in u.split(":", 1)[0] and (m["user"] or "." in m["host"]):
         return "network"
     return None
 
