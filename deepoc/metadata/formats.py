@@ -14,7 +14,6 @@ both against rfc3987 itself.
 from __future__ import annotations
 
 import re
-from datetime import date
 
 _RE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 
@@ -94,15 +93,22 @@ def is_uri_reference(value: str) -> bool:
     return _pattern(True, "[" in value).match(value) is not None
 
 
+_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def is_date(value: str) -> bool:
-    """Full date ``YYYY-MM-DD`` that exists in the calendar, as jsonschema decides."""
+    """Full date ``YYYY-MM-DD`` that exists in the calendar, as jsonschema decides.
+
+    jsonschema uses ``date.fromisoformat``; for the ASCII ``YYYY-MM-DD`` shape that is
+    exactly this calendar check (year 1-9999), without importing datetime at start-up.
+    """
     if not _RE_DATE.fullmatch(value):
         return False
-    try:
-        date.fromisoformat(value)
-    except ValueError:
+    year, month, day = int(value[:4]), int(value[5:7]), int(value[8:10])
+    if year < 1 or not 1 <= month <= 12 or day < 1:
         return False
-    return True
+    leap = month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return day <= _DAYS[month - 1] + leap
 
 
 CHECKERS = {"uri": is_uri, "uri-reference": is_uri_reference, "date": is_date}

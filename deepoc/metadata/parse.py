@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+
+TYPE_CHECKING = False  # typing costs ~4 ms of start-up; annotations are strings
+if TYPE_CHECKING:
+    from typing import Any
+
 
 MAX_BYTES = 5 * 1024 * 1024  # metadata files are a few KB; see docs/reference/validator.md
 MAX_YAML_NODES = 100_000  # values built from one YAML file, aliases expanded
@@ -25,8 +29,10 @@ class ParseFailure(Exception):
     """The file could not be read or parsed: one located message."""
 
     def __init__(self, message: str, offset: int | None = None, hint: str | None = None,
-                 line: int | None = None, column: int | None = None) -> None:
+                 line: int | None = None, column: int | None = None,
+                 path: tuple = ()) -> None:
         super().__init__(message)
+        self.path = path
         self.message = message
         self.offset = offset
         self.hint = hint
@@ -224,7 +230,8 @@ def parse_json(text: str) -> tuple[Any, Source]:
         if dups:
             path, pos = dups[0]
             raise ParseFailure(f"duplicate key {path[-1]!r}", pos,
-                               "each key may appear once in an object; remove one") from None
+                               "each key may appear once in an object; remove one",
+                               path=path) from None
         m = re.search(r"-?\b(?:NaN|Infinity)\b", text)
         raise ParseFailure("invalid JSON: NaN and Infinity are not JSON numbers",
                            m.start() if m else None, "write a number or a string") from None
@@ -356,9 +363,9 @@ class _YamlBuilder:
         self.count = 0
         self.active: set[int] = set()
 
-    def _fail(self, node: Any, message: str, hint: str | None) -> ParseFailure:
+    def _fail(self, node: Any, message: str, hint: str | None, path: tuple = ()) -> ParseFailure:
         m = node.start_mark
-        return ParseFailure(message, None, hint, m.line + 1, m.column + 1)
+        return ParseFailure(message, None, hint, m.line + 1, m.column + 1, path)
 
     def build(self, node: Any, path: Path) -> Any:
         self.count += 1
@@ -406,7 +413,8 @@ class _YamlBuilder:
                 key = self.build_key(knode)
                 if key in out:
                     raise self._fail(knode, f"duplicate key {key!r}",
-                                     "each key may appear once in a mapping; remove one")
+                                     "each key may appear once in a mapping; remove one",
+                                     path + (key,))
                 kp = path + (key,)
                 km = knode.start_mark
                 self.keys[kp] = (km.line, km.column)

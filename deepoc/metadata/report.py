@@ -6,7 +6,11 @@ process once per module in CI, and ``dataclasses`` pulls in ``inspect`` at impor
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing costs ~4 ms of start-up; annotations are strings
+if TYPE_CHECKING:
+    from typing import Any
+
+
 
 
 class Issue:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from deepoc.metadata import schemas
 from deepoc.metadata.evaluate import Evaluator, closest, format_path
@@ -16,6 +15,10 @@ from deepoc.metadata.parse import (
     parse_yaml,
 )
 from deepoc.metadata.report import FileReport, Issue
+
+TYPE_CHECKING = False  # typing costs ~4 ms of start-up; annotations are strings
+if TYPE_CHECKING:
+    from typing import Any
 
 _evaluators: dict[str, Evaluator] = {}
 
@@ -46,9 +49,10 @@ def _evaluator(version: str) -> Evaluator:
 
 
 def _unreadable(filename: str, message: str, hint: str | None = None,
-                line: int | None = None, column: int | None = None) -> FileReport:
-    return FileReport(filename, False, None, [Issue("$", line, column, message, hint)], [],
-                      None, readable=False)
+                line: int | None = None, column: int | None = None,
+                path: tuple = ()) -> FileReport:
+    issue = Issue(format_path(path), line, column, message, hint)
+    return FileReport(filename, False, None, [issue], [], None, readable=False)
 
 
 def validate_bytes(
@@ -83,7 +87,7 @@ def validate_bytes(
         line, col = exc.line, exc.column
         if line is None and exc.offset is not None:
             line, col = Source(text).line_col(exc.offset)
-        return _unreadable(filename, exc.message, exc.hint, line, col)
+        return _unreadable(filename, exc.message, exc.hint, line, col, exc.path)
     if "bom" in notes:
         warnings.append(Issue("$", 1, 1, "file starts with a UTF-8 byte order mark",
                               "save it as UTF-8 without BOM; some tools reject it"))
