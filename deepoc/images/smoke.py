@@ -46,14 +46,19 @@ def command(port: int) -> list[str]:
 
 
 def check_models(payload: object) -> list[dict]:
-    """The models of a ``/v2/models/`` answer that carry a name, an author and a license."""
+    """The models of a ``/v2/models/`` answer that carry a name, an author and a license field.
+
+    The license may be empty (a module made with "no license" has none to report).
+    """
     if not isinstance(payload, dict):
         return []
     models = payload.get("models") or []
     ok = []
     for m in models if isinstance(models, list) else []:
-        if isinstance(m, dict) and all(
-            isinstance(m.get(k), str) and m.get(k).strip() for k in ("name", "author", "license")
+        if (
+            isinstance(m, dict)
+            and all(isinstance(m.get(k), str) and m[k].strip() for k in ("name", "author"))
+            and isinstance(m.get("license"), str)  # may be empty: a module with no license
         ):
             ok.append({k: m[k] for k in ("name", "author", "license")})
     return ok

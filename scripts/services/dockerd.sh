@@ -3,8 +3,8 @@
 #   dockerd.sh start DIR   -> prints the PID once `docker info` answers on unix://DIR/docker.sock
 #   dockerd.sh stop PID    -> stops that engine and waits until it is gone
 # Sockets, pid file, exec root and log live under DIR. The data root (image and layer cache)
-# is Docker's default so built base images and layers persist on the machine;
-# set DEEPOC_DOCKER_DATA_ROOT to keep it elsewhere.
+# is Docker's default (images and layers persist on the machine; only one engine can use it);
+# set DEEPOC_DOCKER_DATA_ROOT to give this engine its own (the tests do, so runs never clash).
 set -euo pipefail
 cmd=${1:-}
 case "$cmd" in
@@ -15,7 +15,9 @@ case "$cmd" in
     sock="$dir/docker.sock"
     args=(--bridge=none --iptables=false --ip-masq=false --host "unix://$sock"
           --pidfile "$dir/docker.pid" --exec-root "$dir/exec")
-    if [ -n "${DEEPOC_DOCKER_DATA_ROOT:-}" ]; then args+=(--data-root "$DEEPOC_DOCKER_DATA_ROOT"); fi
+    if [ -n "${DEEPOC_DOCKER_DATA_ROOT:-}" ]; then
+      args+=(--data-root "$DEEPOC_DOCKER_DATA_ROOT")
+    fi
     setsid dockerd "${args[@]}" >"$dir/dockerd.log" 2>&1 < /dev/null &
     pid=$!
     for _ in $(seq 1 300); do

@@ -5,17 +5,27 @@
 # Debian bookworm (debootstrap minbase) with python3, pip, venv, git and ca-certificates,
 # `python`/`pip` aliases, and a wheelhouse of DEEPaaS and build tools made on the host so
 # `pip install` works offline in containers (PIP_NO_INDEX, PIP_FIND_LINKS=/wheelhouse).
-# The image is labelled with a hash of this script and of WHEELS: when both are unchanged the
-# cached image is only re-tagged (well under a second); otherwise it is rebuilt (~1-2 min).
+# The image is named after a hash of its recipe (packages, wheels, RECIPE): when unchanged the
+# cached image is only re-tagged (well under a second); otherwise it is rebuilt (~1.5 min).
+# A copy is kept as a `docker save` tar under $DEEPOC_CACHE_DIR (default ~/.cache/deep-oc), so an
+# engine with a fresh data root (as the tests use) loads it in seconds instead of rebuilding.
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: test-baseimage.sh NAME:TAG [NAME:TAG ...]" >&2; exit 2; }
 : "${DOCKER_HOST:?set DOCKER_HOST to the engine to use, e.g. unix:///tmp/x/docker.sock}"
-WHEELS="${DEEPOC_TESTBASE_WHEELS:-deepaas==2.6.0 setuptools wheel pbr}"
+# DEEPaaS, the template's requirements.txt and the build backend of its pyproject.toml.
+WHEELS="${DEEPOC_TESTBASE_WHEELS:-deepaas==2.6.0 aiohttp<4 webargs>=5.5,<6 marshmallow>=3.14,<4 setuptools>=77 wheel pbr}"
 MIRROR="${DEEPOC_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 docker=docker
 [ -x /usr/bin/docker ] && docker=/usr/bin/docker
-key=$( (cat "$0"; echo "$WHEELS") | sha256sum | cut -c1-16)
+PACKAGES=python3,python3-pip,python3-venv,git,ca-certificates
+RECIPE=1  # bump when the image recipe below changes
+key=$(echo "$RECIPE $PACKAGES $WHEELS" | sha256sum | cut -c1-16)
 image="deep-oc/testbase:$key"
+cache="${DEEPOC_CACHE_DIR:-$HOME/.cache/deep-oc}/testbase-$key.tar"
+
+if ! $docker image inspect "$image" >/dev/null 2>&1 && [ -s "$cache" ]; then
+  $docker load -q -i "$cache" >/dev/null || rm -f "$cache"
+fi
 
 if ! $docker image inspect "$image" >/dev/null 2>&1; then
   echo "test-baseimage: building $image (first run on this machine)" >&2
@@ -24,7 +34,7 @@ if ! $docker image inspect "$image" >/dev/null 2>&1; then
   # The host is Debian 12 with Python 3.11 like the image: wheels built here install there.
   python3 -m pip wheel -q --wheel-dir "$work/ctx/wheelhouse" $WHEELS 2>"$work/pip.log" >&2 || {
     echo "test-baseimage: pip wheel failed:" >&2; tail -n 5 "$work/pip.log" >&2; exit 1; }
-  debootstrap --variant=minbase --include=python3,python3-pip,python3-venv,git,ca-certificates \
+  debootstrap --variant=minbase --include="$PACKAGES" \
     bookworm "$work/root" "$MIRROR" >"$work/debootstrap.log" 2>&1 || {
       echo "test-baseimage: debootstrap failed; last lines:" >&2; tail -n 5 "$work/debootstrap.log" >&2; exit 1; }
   rm -rf "$work/root/var/cache/apt/archives/"*.deb "$work/root/var/lib/apt/lists/"*
@@ -42,6 +52,8 @@ DOCKERFILE
   DOCKER_BUILDKIT=0 $docker build -q -t "$image" "$work/ctx" >/dev/null 2>"$work/build.log" || {
     echo "test-baseimage: docker build failed:" >&2; cat "$work/build.log" >&2; exit 1; }
   $docker rmi "deep-oc/testbase-root:$key" >/dev/null 2>&1 || true
+  mkdir -p "$(dirname "$cache")"
+  $docker save -o "$cache.tmp" "$image" && mv "$cache.tmp" "$cache"
 fi
 for name in "$@"; do
   $docker tag "$image" "$name"
