@@ -116,17 +116,25 @@ class ModuleView:
 
 
 def slugify(text: str) -> str:
-    """A file-name-safe, lower-case slug; a short hash keeps distinct inputs distinct."""
+    """A file-name-safe, lower-case slug (callers make colliding slugs unique)."""
     norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", norm.lower()).strip("-")[:60] or "x"
-    if slug != text.lower() or not text.isascii():
-        slug = f"{slug}-{hashlib.sha1(text.lower().encode()).hexdigest()[:6]}"
+    return re.sub(r"[^a-z0-9]+", "-", norm.lower()).strip("-")[:60] or "x"
+
+
+def unique_slug(text: str, taken: set[str]) -> str:
+    """``slugify(text)``, with a short hash of the text when that slug is already taken."""
+    slug = slugify(text)
+    if slug in taken:
+        slug = f"{slug}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
+    taken.add(slug)
     return slug
 
 
 def module_slug(name: str) -> str:
     """The page name for a module: its catalog name when that is already URL-safe."""
-    return name if _SAFE_NAME.match(name) else slugify(name)
+    if _SAFE_NAME.match(name):
+        return name
+    return f"{slugify(name)}-{hashlib.sha1(name.encode()).hexdigest()[:8]}"
 
 
 def is_http_url(value: Any) -> bool:

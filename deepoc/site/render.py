@@ -112,9 +112,10 @@ def _keywords(views: list[ModuleView]) -> list[Keyword]:
             groups.setdefault(low, []).append(v)
             spellings.setdefault(low, Counter())[k] += 1
     out = []
-    for low, mods in groups.items():
+    taken: set[str] = {"index"}
+    for low in sorted(groups):  # sorted: the same keyword set always gets the same slugs
         label = spellings[low].most_common(1)[0][0]
-        out.append(Keyword(label, model.slugify(low), mods))
+        out.append(Keyword(label, model.unique_slug(low, taken), groups[low]))
     out.sort(key=lambda k: k.label.lower())
     return out
 
@@ -376,10 +377,11 @@ def _render_all(w: _Writer, views: list[ModuleView], keywords: list[Keyword],
     w.page("404.html", _hash("404"), lambda: env.get_template("404.html").render(
         root=base_url or "/", canonical=None, **common))
 
-    _search_index(w, views, keywords)
+    _search_index(w, views, keywords, kwslug)
 
 
-def _search_index(w: _Writer, views: list[ModuleView], keywords: list[Keyword]) -> None:
+def _search_index(w: _Writer, views: list[ModuleView], keywords: list[Keyword],
+                  kwslug: dict[str, str]) -> None:
     """Sharded index: meta, term shards by 2-letter prefix, facet postings, doc chunks.
 
     A query loads meta.js, one term shard per word, the postings of chosen facets and the
@@ -408,9 +410,9 @@ def _search_index(w: _Writer, views: list[ModuleView], keywords: list[Keyword]) 
     }
     licenses: dict[str, list[int]] = {}
     for i, v in enumerate(views):
-        licenses.setdefault(v.license, []).append(i)
-    for lic, ids in licenses.items():
-        facets["license-" + model.slugify(lic)] = ids
+        licenses.setdefault(model.slugify(v.license), []).append(i)
+    for slug, ids in licenses.items():
+        facets["license-" + slug] = ids  # the same slugs as the home page's select
     for k in keywords:
         facets["kw-" + k.slug] = sorted(rank[v.slug] for v in k.modules)
     files: dict[str, dict[str, list[int]]] = {}
@@ -423,7 +425,7 @@ def _search_index(w: _Writer, views: list[ModuleView], keywords: list[Keyword]) 
 
     for c in range(0, len(views), DOC_CHUNK):
         chunk = views[c:c + DOC_CHUNK]
-        docs = [_doc(v) for v in chunk]
+        docs = [_doc(v, kwslug) for v in chunk]
         key = _hash("docs", [v.key for v in chunk], c)
         w.page(f"search/d/{c // DOC_CHUNK}.js", key,
                lambda docs=docs, c=c: _js("docs", str(c // DOC_CHUNK), docs))
@@ -434,12 +436,12 @@ def _search_index(w: _Writer, views: list[ModuleView], keywords: list[Keyword]) 
     w.page("search/meta.js", hashlib.sha1(body.encode()).hexdigest(), lambda: body)
 
 
-def _doc(v: ModuleView) -> list[Any]:
+def _doc(v: ModuleView, kwslug: dict[str, str]) -> list[Any]:
     """One search result: just what a card shows."""
     summary = v.summary if len(v.summary) <= 240 else v.summary[:237] + "..."
     flags = (v.trainable * 1) | (v.inference * 2) | (v.pretrained * 4) | (v.cpu * 8) \
         | (v.gpu * 16)
-    kws = [[k, model.slugify(k.lower())] for k in v.keywords[:8]]
+    kws = [[k, kwslug[k.lower()]] for k in v.keywords[:8]]
     return [v.slug, v.title, summary, kws, flags, v.status, (v.created or "")[:10], v.license,
             v.build_status]
 

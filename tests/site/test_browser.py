@@ -1,0 +1,171 @@
+"""The marketplace in a real browser: Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.site.conftest import DATA, shot
+
+pytestmark = pytest.mark.browser
+
+NO_MATCH = "() => document.querySelector('#status').textContent === 'No module matches.'"
+VALID = sorted(m["name"] for m in json.loads((DATA / "catalog.json").read_text())["modules"]
+               if m["status"] == "ok")
+
+
+def _titles(page) -> list[str]:  # noqa: ANN001
+    return page.locator("#results:not([hidden]) .card h3 a, #listing:not([hidden]) .card h3 a") \
+        .evaluate_all("els => els.map(e => e.getAttribute('href'))")
+
+
+def test_home_lists_every_valid_module(watch, site_url):
+    page = watch.page
+    page.goto(site_url)
+    hrefs = page.locator("#listing .card h3 a").evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))")
+    names = {re.sub(r"^modules/(.*)\.html$", r"\1", h) for h in hrefs}
+    assert set(VALID) <= names
+    assert page.locator("#search").is_visible()  # JS unhid the search form
+    shot(page, "home-desktop")
+
+
+def test_search_finds_a_word_only_in_one_description(watch, site_url):
+    page = watch.page
+    page.goto(site_url)
+    page.fill("#q", "xylophagous")
+    page.wait_for_function("() => document.querySelector('#status').textContent.includes('match')")
+    assert _titles(page) == ["modules/plant_classifier.html"]
+    assert "q=xylophagous" in page.url
+    page.fill("#q", "xyloph")  # a prefix finds it too (as-you-type)
+    page.wait_for_function("() => location.hash === '#q=xyloph'")
+    page.wait_for_function("() => document.querySelector('#status').textContent.startsWith('1 ')")
+    assert _titles(page) == ["modules/plant_classifier.html"]
+    page.fill("#q", "nosuchwordanywhere")
+    page.wait_for_function(NO_MATCH)
+    assert _titles(page) == []
+
+
+def test_facets_narrow_and_the_url_keeps_them(watch, site_url):
+    page = watch.page
+    page.goto(site_url)
+    page.select_option("#f-type", "trainable")
+    page.wait_for_function("() => document.querySelector('#status').textContent.includes('match')")
+    trainable = set(_titles(page))
+    assert "modules/plant_classifier.html" in trainable
+    assert "modules/audio_tagger.html" not in trainable
+    page.select_option("#f-image", "gpu")  # AND between facets
+    page.wait_for_function("() => location.hash.includes('image=gpu')")
+    page.wait_for_function("() => document.querySelector('#status').textContent.startsWith('1 ')")
+    assert _titles(page) == ["modules/plant_classifier.html"]
+    url = page.url
+    assert "type=trainable" in url and "image=gpu" in url
+    page.reload()  # a shared or reloaded URL shows the same filtered view
+    page.wait_for_function("() => document.querySelector('#status').textContent.startsWith('1 ')")
+    assert page.input_value("#f-type") == "trainable"
+    assert page.input_value("#f-image") == "gpu"
+    assert _titles(page) == ["modules/plant_classifier.html"]
+    page.select_option("#f-license", "mit")
+    page.wait_for_function(NO_MATCH)
+    page.click("#clear")
+    page.wait_for_function("() => location.hash === ''")
+    assert page.locator("#listing").is_visible()
+
+
+def test_module_page_shows_pull_commands_with_existing_tags(watch, site_url):
+    page = watch.page
+    builds = json.loads((DATA / "builds.json").read_text())["builds"]
+    pushed = {(b["variant"], t) for b in builds if b["module"] == "plant_classifier"
+              and b["branch"] == "master" and b["status"] in ("pushed", "reused")
+              for t in b["tags"]}
+    page.goto(site_url + "modules/plant_classifier.html")
+    cpu = page.text_content("#cmd-cpu")
+    gpu = page.text_content("#cmd-gpu")
+    image = "localhost:5000/deephdc/plant_classifier"
+    assert f"docker pull {image}:cpu" in cpu and ("cpu", "cpu") in pushed
+    assert f"docker run -ti -p 5000:5000 {image}:cpu" in cpu
+    assert f"docker run -ti --gpus all -p 5000:5000 {image}:gpu" in gpu and ("gpu", "gpu") in pushed
+    assert "udocker pull" in page.text_content("#cmd-udocker")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.click("button[data-copy=cmd-cpu]")
+    page.wait_for_function(
+        "() => document.querySelector('button[data-copy=cmd-cpu]').textContent === 'Copied'")
+    assert page.evaluate("navigator.clipboard.readText()") == cpu
+    shot(page, "module-desktop")
+    # audio_tagger's GPU image was built but never pushed: no GPU command
+    page.goto(site_url + "modules/audio_tagger.html")
+    assert page.locator("#cmd-cpu").count() == 1
+    assert page.locator("#cmd-gpu").count() == 0
+    # failing_builder has no image at all: no run command, a plain note instead
+    page.goto(site_url + "modules/failing_builder.html")
+    assert page.locator("#cmd-cpu, #cmd-gpu, #cmd-udocker").count() == 0
+    assert "No image of this module" in page.text_content("#run")
+
+
+def test_invalid_and_stale_modules_show_it_plainly(watch, site_url):
+    page = watch.page
+    page.goto(site_url + "modules/broken_meta.html")
+    alert = page.text_content("[role=alert]")
+    assert "metadata is invalid" in alert and "$.summary (line 3)" in alert
+    page.goto(site_url + "modules/old_detector.html")
+    assert "stale" in page.text_content("[role=alert]")
+
+
+def test_script_and_javascript_links_render_as_text(watch, site_url):
+    page = watch.page
+    page.goto(site_url + "modules/evil_module.html")
+    page.wait_for_load_state("load")
+    assert page.evaluate("window.__pwned") is None
+    body = page.text_content("main")
+    assert "<script>window.__pwned=3</script>" in body
+    assert "javascript:window.__pwned=6" in body
+    hrefs = page.locator("a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert not [h for h in hrefs if h and not re.match(r"^(https?:|\.\./|[\w.-]+\.html|#)", h)]
+    assert page.locator("main script, main img, [onerror]").count() == 0
+    # the same text through the search results (rendered by JS) runs nothing either
+    page.goto(site_url + "#q=evil")
+    page.wait_for_function("() => document.querySelector('#status').textContent.includes('match')")
+    assert "<img src=x" in page.text_content("#result-list")
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#result-list img, #result-list script").count() == 0
+
+
+def test_phone_width_screenshots(browser, site_url):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1,
+                              is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.goto(site_url)
+    shot(page, "home-phone")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.goto(site_url + "modules/plant_classifier.html")
+    shot(page, "module-phone")
+    module_width = page.evaluate("document.documentElement.scrollWidth")
+    ctx.close()
+    assert not errors
+    assert width <= 390 and module_width <= 390  # nothing wider than the phone
+
+
+def test_browsing_works_without_javascript(browser, site_url):
+    ctx = browser.new_context(java_script_enabled=False)
+    page = ctx.new_page()
+    page.goto(site_url)
+    assert page.locator("#search").is_hidden()
+    page.click(".card h3 a >> nth=0")
+    assert "/modules/" in page.url
+    page.click(".kw a >> nth=0")
+    assert "/keywords/" in page.url
+    assert page.locator(".card").count() >= 1
+    ctx.close()
+
+
+def test_search_works_from_file_url(watch, site):
+    page = watch.page
+    page.goto((site / "index.html").as_uri() + "#q=xylophagous")
+    page.wait_for_function("() => document.querySelector('#status').textContent.includes('match')")
+    assert _titles(page) == ["modules/plant_classifier.html"]
+    page.click("#result-list .card h3 a")
+    assert page.url.endswith("modules/plant_classifier.html")
