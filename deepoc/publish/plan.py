@@ -174,14 +174,14 @@ def plan_repo(
 
 
 def append_entry(text: str, url: str) -> tuple[str, int]:
-    """MODULES.yml with ``- url`` appended as a new last line; returns (text, its line number).
+    """MODULES.yml with ``- module: url`` appended as a last line; returns (text, its line).
 
     The rest of the file is kept byte for byte (comments, order, blank lines); a missing final
     newline is added first so the entry lands on its own line.
     """
     if text and not text.endswith("\n"):
         text += "\n"
-    new = f"{text}- {url}\n"
+    new = f"{text}- module: {url}\n"
     return new, new.count("\n")
 
 
@@ -205,7 +205,7 @@ def pr_body(url: str, module: str, validation: Mapping[str, Any]) -> str:
         f"This adds `{module}` to `MODULES.yml`:",
         "",
         "```yaml",
-        f"- {url}",
+        f"- module: {url}",
         "```",
         "",
         "### Metadata validation",

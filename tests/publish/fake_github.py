@@ -20,6 +20,7 @@ import re
 import subprocess
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,6 +30,11 @@ from urllib.parse import parse_qs, unquote, urlparse
 PREFIX = "/api/v3"
 _NAME_RE = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 _TOPIC_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
+
+
+def user_id(login: str) -> int:
+    """A stable numeric id per login (GitHub's noreply e-mails use it)."""
+    return zlib.crc32(login.encode()) % 10**6
 
 
 def _git(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -152,7 +158,7 @@ class FakeGitHub:
     def owner_json(self, login: str) -> dict[str, Any]:
         kind = "Organization" if login in self.orgs else "User"
         kind_path = "orgs" if kind == "Organization" else "users"
-        return {"login": login, "id": abs(hash(login)) % 10**6, "type": kind,
+        return {"login": login, "id": user_id(login), "type": kind,
                 "url": f"{self.base()}/{kind_path}/{login}",
                 "html_url": f"https://github.example/{login}"}
 
