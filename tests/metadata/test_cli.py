@@ -64,7 +64,8 @@ def test_usage_errors_exit_2(cli, capsys):
     assert cli().code == 2
     r = cli("--schema-version", "9.9", str(GOOD_V1))
     assert r.code == 2
-    assert "unknown schema version '9.9'; known versions: 1.0.0, 2.0.0, 2.1.0, 2.2.0, 2.3.0" in r.err
+    known = "1.0.0, 2.0.0, 2.1.0, 2.2.0, 2.3.0"
+    assert f"unknown schema version '9.9'; known versions: {known}" in r.err
     assert cli("--format", "xml", str(GOOD_V1)).code == 2
 
 

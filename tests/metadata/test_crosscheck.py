@@ -25,7 +25,8 @@ VERSIONS = list(schemas.KNOWN)
 
 def _reference(version: str) -> jsonschema.Draft7Validator:
     schema = schemas.load(version)
-    return jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+    checker = jsonschema.Draft7Validator.FORMAT_CHECKER
+    return jsonschema.Draft7Validator(schema, format_checker=checker)
 
 
 REFS = {v: _reference(v) for v in VERSIONS}
