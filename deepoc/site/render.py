@@ -368,7 +368,7 @@ def _render_all(w: _Writer, views: list[ModuleView], keywords: list[Keyword],
     # feed, sitemap, 404
     recent = sorted(views, key=lambda v: (v.updated or v.created or "", v.name),
                     reverse=True)[:FEED_SIZE]
-    w.page("feed.xml", _hash("feed", [v.key for v in recent], generated[:10]),
+    w.page("feed.xml", _hash("feed", [v.key for v in recent], generated),
            lambda: env.get_template("feed.xml").render(modules=recent, **common))
     sitemap = ["index.html", "keywords/index.html"] + [f"modules/{v.slug}.html" for v in views] \
         + [f"keywords/{k.slug}.html" for k in keywords]
