@@ -115,9 +115,9 @@ _FIXABLE = {
 class _Progress:
     """A bar on a terminal, one plain line per module otherwise (CI logs)."""
 
-    def __init__(self, stream=sys.stderr) -> None:
-        self.stream = stream
-        self.tty = stream.isatty()
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
 
     def __call__(self, done: int, total: int, outcome) -> None:
         what = outcome.status

@@ -51,30 +51,13 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def baked_docker_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Docker repo (DEEP-OC-<name>) of one bake of the project template."""
+    from deepoc.template import bake
+
     out = tmp_path_factory.mktemp("baked")
-    try:
-        from deepoc.template import bake
-    except ImportError:  # TEMPORARY until the template area lands: a hand-made Docker repo
-        return _hand_made(out)
     _code, docker = bake(out, {"project_name": "Catalog test", "repo_name": "catalog_test"})
     docker = Path(docker)
     assert (docker / "metadata.json").is_file() and (docker / "build.json").is_file()
     return docker
-
-
-def _hand_made(out: Path) -> Path:  # TEMPORARY, see baked_docker_repo
-    d = out / "DEEP-OC-catalog_test"
-    d.mkdir()
-    src = ROOT.parent / "shared/corpus/metadata/files/adnaneds+DEEP-OC-unet__105b223__metadata.json"
-    (d / "metadata.json").write_bytes(src.read_bytes())
-    (d / "build.json").write_text(json.dumps({"build_version": 1, "image": "deephdc/x",
-                                              "base_image": "b", "cpu_tag": "1", "gpu_tag": "",
-                                              "build_args": {}}))
-    git("init", "--quiet", "-b", "master", str(d))
-    git("add", ".", cwd=d)
-    git("commit", "--quiet", "-m", "init", cwd=d)
-    git("branch", "test", cwd=d)
-    return d
 
 
 class ModuleFactory:
