@@ -27,7 +27,7 @@ MODEL_TYPES = ("inference", "trainable")
 REPO_RE = re.compile(r"^[a-z][a-z0-9]*(?:_{1,2}[a-z0-9]+)*$")
 VERSION_RE = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&*+/=?^_`|~'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
-URL_CHARS_RE = re.compile(r"^[A-Za-z0-9._~:/%+-]+$")
+URL_CHARS_RE = re.compile(r"^[A-Za-z0-9._~:/%+@-]+$")
 DOCKER_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 DOCKER_USER_RE = re.compile(rf"^{DOCKER_COMPONENT}$")
 DOCKER_IMAGE_RE = re.compile(
