@@ -7,6 +7,7 @@ and the edges (``github_api``, ``gitops``) stay thin.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +27,8 @@ def github_topic(keyword: str) -> str | None:
     GitHub topics are lower case, a-z, 0-9 and hyphens, start with a letter or digit and
     have at most 50 characters; anything else makes the whole topics call fail.
     """
-    text = str(keyword).strip().lower()
+    text = unicodedata.normalize("NFKD", str(keyword)).encode("ascii", "ignore").decode()
+    text = text.strip().lower()
     text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     text = text[:MAX_TOPIC_LEN].rstrip("-")
     return text if text and _TOPIC_RE.match(text) else None

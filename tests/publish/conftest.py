@@ -26,11 +26,9 @@ def git(*args: str, cwd: Path) -> str:
 @pytest.fixture(scope="session")
 def baked_pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One module baked by the real template (both repos, master and test), reused by copy."""
+    from deepoc.template import bake
+
     out = tmp_path_factory.mktemp("baked")
-    try:
-        from deepoc.template import bake
-    except ImportError:  # TEMPORARY until the template area lands
-        return _hand_pair(out)
     code, docker = bake(out, {
         "repo_name": REPO, "project_name": "Plant classifier",
         "author_name": "Alice Example", "author_email": "alice@example.org",
@@ -91,24 +89,3 @@ def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
 def metadata_of(baked: Path) -> dict:
     return json.loads((baked / f"DEEP-OC-{REPO}" / "metadata.json").read_text())
 
-
-def _hand_pair(out: Path) -> Path:
-    for name, files in (
-        (REPO, {"setup.py": "print('x')\n", "README.md": "# plant\n"}),
-        (f"DEEP-OC-{REPO}", {"Dockerfile": "FROM scratch\n", "metadata.json": json.dumps({
-            "title": "Plant classifier", "summary": "Classify plants from photos",
-            "description": ["Long"], "keywords": ["docker", "api-v2", "Plant Classification!"],
-            "license": "MIT", "date_creation": "2026-11-21",
-            "sources": {"dockerfile_repo": f"https://github.com/alice/DEEP-OC-{REPO}",
-                        "docker_registry_repo": f"alice/{REPO}",
-                        "code": f"https://github.com/alice/{REPO}"}}, indent=2)}),
-    ):
-        repo = out / name
-        repo.mkdir()
-        for f, text in files.items():
-            (repo / f).write_text(text)
-        git("init", "-q", "-b", "master", cwd=repo)
-        git("add", ".", cwd=repo)
-        git("-c", "user.name=A", "-c", "user.email=a@b", "commit", "-qm", "init", cwd=repo)
-        git("branch", "test", cwd=repo)
-    return out
