@@ -113,7 +113,12 @@ def migrate(v1: dict, target: str | None = None,
             notes.append(f"left out links.{name}: {'.'.join(path)} = {value!r} is not a URI")
     image = _docker_image(_get(v1, ("sources", "docker_registry_repo")))
     if image:
-        links["docker_image"] = image
+        name, colon, tag = image.rpartition(":")
+        if not colon or "/" in tag:  # no tag, only a registry port
+            name, colon, tag = image, "", ""
+        if name != name.lower():  # Docker refuses upper case in repository names
+            notes.append(f"links.docker_image: lower-cased {name!r} (Docker names are lower case)")
+        links["docker_image"] = name.lower() + colon + tag
     if links:
         out["links"] = links
     keywords = [k for k in v1.get("keywords", []) if isinstance(k, str)] \

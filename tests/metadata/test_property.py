@@ -1,0 +1,67 @@
+"""No input crashes the validator: arbitrary bytes, mutated real files, odd names."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from deepoc.metadata import FileReport, validate_bytes
+
+from .conftest import FILES
+
+SAMPLES = [p.read_bytes() for p in sorted(FILES.iterdir())[::40]]
+NAMES = st.sampled_from(["metadata.json", "ai4-metadata.yml", "x.yaml", "<stdin>", "noext"])
+
+
+def _check(report: FileReport) -> None:
+    assert isinstance(report, FileReport)
+    json.dumps(report.to_dict())  # the JSON output can always be written
+    if not report.readable:
+        assert len(report.errors) == 1 and report.data is None
+    for issue in report.errors + report.warnings:
+        str(issue)
+        assert issue.line is None or issue.line >= 1
+        assert issue.column is None or issue.column >= 1
+    assert report.valid == (report.readable and not report.errors)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.binary(max_size=300), NAMES)
+def test_random_bytes(data, name):
+    _check(validate_bytes(data, name))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(SAMPLES), st.integers(0, 10_000), st.binary(min_size=0, max_size=8),
+       st.integers(0, 8), NAMES)
+def test_mutated_real_files(base, at, insert, cut, name):
+    at = at % (len(base) + 1)
+    data = base[:at] + insert + base[at + cut:]
+    _check(validate_bytes(data, name))
+
+
+_text = st.text(max_size=30)
+_json = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), _text),
+                     lambda k: st.one_of(st.lists(k, max_size=4),
+                                         st.dictionaries(_text, k, max_size=4)), max_leaves=15)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(_json, st.sampled_from(["metadata.json", "ai4-metadata.yml"]),
+       st.sampled_from([None, "1", "2.0.0", "2.3.0"]))
+def test_any_json_value(value, name, version):
+    if name.endswith(".yml"):
+        import yaml
+
+        data = yaml.safe_dump(value).encode("utf-8", "surrogatepass")
+    else:
+        data = json.dumps(value).encode()
+    _check(validate_bytes(data, name, version))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.text(alphabet="{}[]:,\"'-&*!|>#\n\t ab1.\\", max_size=80), NAMES)
+def test_syntax_soup(text, name):
+    _check(validate_bytes(text.encode(), name))
