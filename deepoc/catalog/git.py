@@ -101,13 +101,22 @@ def fetch(mirror: Path, url: str, branches: Sequence[str], timeout: float | None
     if not (mirror / "HEAD").exists():
         mirror.parent.mkdir(parents=True, exist_ok=True)
         run_git(["init", "--quiet", "--bare", str(mirror)])
-        # keep mirrors small and quiet: no auto-gc surprise in the middle of a sync
-        run_git(["config", "gc.auto", "0"], cwd=mirror)
     if not branches:
         return
     refspecs = [f"+refs/heads/{b}:refs/heads/{b}" for b in branches]
+    # no auto-gc pause in the middle of a sync (gc.auto=0 for this fetch only)
     run_git(
-        ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", url, *refspecs],
+        [
+            "-c",
+            "gc.auto=0",
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            "--no-write-fetch-head",
+            "--",
+            url,
+            *refspecs,
+        ],
         cwd=mirror,
         timeout=timeout,
     )
