@@ -47,6 +47,7 @@ def git(
     what: str = "git",
     check: bool = True,
     env: Mapping[str, str] | None = None,
+    input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run git; a failure becomes one DeepOCError line naming ``what`` and git's last words."""
     cmd = ["git", "-c", "credential.helper=", "-c", f"credential.helper={_HELPER}", *args]
@@ -55,7 +56,8 @@ def git(
         full_env.update(env)
     try:
         proc = subprocess.run(
-            cmd, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=600
+            cmd, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=600,
+            input=input, stdin=None if input is not None else subprocess.DEVNULL,
         )
     except FileNotFoundError as exc:
         raise DeepOCError("git is not installed: install git and rerun") from exc

@@ -72,6 +72,7 @@ class Failure:
     times: int
     body: dict[str, Any]
     headers: dict[str, str]
+    after: bool = False  # True: carry the request out, then answer the error anyway
 
 
 class FakeGitHub:
@@ -120,10 +121,15 @@ class FakeGitHub:
 
     # --- test hooks ---------------------------------------------------------------------
     def fail(self, method: str, path: str, status: int, times: int = 1,
-             body: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> None:
-        """The next ``times`` requests matching METHOD and the path regex answer ``status``."""
+             body: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
+             after: bool = False) -> None:
+        """The next ``times`` requests matching METHOD and the path regex answer ``status``.
+
+        ``after=True`` carries the request out first (a gateway timing out on a request the
+        backend finished), which is what makes retried POSTs interesting.
+        """
         self.failures.append(Failure(method, re.compile(path), status, times,
-                                     body or {"message": "Server Error"}, headers or {}))
+                                     body or {"message": "Server Error"}, headers or {}, after))
 
     def rate_limit(self, reset: int, method: str = ".*", path: str = ".*", times: int = 1) -> None:
         self.fail(method, path, 403, times,
@@ -237,12 +243,16 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             self._send(400, {"message": "Problems parsing JSON"})
             return
+        late = None
         with fake._lock:
             fake.requests.append((method, path, body))
             for failure in fake.failures:
                 if failure.times > 0 and re.fullmatch(failure.method, method) \
                         and failure.path.search(path):
                     failure.times -= 1
+                    if failure.after:
+                        late = failure
+                        break
                     self._send(failure.status, failure.body, failure.headers)
                     return
         auth = self.headers.get("Authorization", "")
@@ -257,6 +267,9 @@ class _Handler(BaseHTTPRequestHandler):
         route = path[len(PREFIX):]
         with fake._lock:
             status, payload = _route(fake, method, route, query, body)
+        if late is not None:
+            self._send(late.status, late.body, late.headers)
+            return
         self._send(status, payload)
 
 

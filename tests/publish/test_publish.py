@@ -152,6 +152,45 @@ def test_transient_5xx_are_retried(fake, baked, cli):
     assert len([r for r in fake.requests if r[0] == "POST"]) == 4
 
 
+def test_post_that_succeeded_behind_a_5xx_is_not_a_conflict(fake, baked, cli):
+    """The gateway failed after GitHub created the repo: the retry's 422 means 'fill it'."""
+    fake.fail("POST", "/user/repos", 502, times=1, after=True)
+    res = cli("publish", str(baked), "--api-url", fake.url)
+    assert res.code == 0, res.err
+    assert_published(fake, baked)
+    statuses = [r[2]["name"] for r in fake.requests if r[0] == "POST"]
+    assert statuses == [REPO, REPO, DOCKER]  # the retry hit 422 "already exists"
+
+
+def test_unreachable_api_is_one_line(baked, cli):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    res = cli("publish", str(baked), "--api-url", f"http://127.0.0.1:{port}/api/v3")
+    assert res.code == 1 and res.err.count("\n") == 1 and "cannot reach" in res.err
+
+
+def test_bad_api_url_is_a_usage_error(baked, cli):
+    res = cli("publish", str(baked), "--api-url", "ftp://example.org")
+    assert res.code == 2 and "--api-url" in res.err
+
+
+def test_git_credential_helper_answers_from_the_environment_only(tmp_path):
+    """What git gets when an https remote asks: the token, from the env, stored nowhere."""
+    from deepoc.publish import gitops
+
+    proc = gitops.git(["credential", "fill"], tmp_path, token=TOKEN,
+                      input="protocol=https\nhost=github.com\npath=o/r.git\n\n")
+    assert f"password={TOKEN}" in proc.stdout and "username=x-access-token" in proc.stdout
+    # approve/store is a no-op: no helper keeps it
+    gitops.git(["credential", "approve"], tmp_path, token=TOKEN, input=proc.stdout + "\n")
+    assert files_containing(tmp_path, TOKEN) == []
+    assert not (Path.home() / ".git-credentials").exists() or TOKEN.encode() not in (
+        Path.home() / ".git-credentials").read_bytes()
+
+
 def test_5xx_that_persists_is_one_line(fake, baked, cli):
     fake.fail("GET", "/user$", 502, times=10)
     res = cli("publish", str(baked), "--api-url", fake.url)
