@@ -143,7 +143,7 @@ def images_skip_reason(modules: list[DemoModule]) -> str | None:
     """Why the demo skips the images stage: no engine, or the base images are not local."""
     problem = docker_engine_problem()
     if problem:
-        return f"{problem}; the rest of the pipeline runs without it"
+        return problem
     import docker
 
     client = docker.from_env(timeout=5)
@@ -204,10 +204,13 @@ def run_demo(
     print("", file=out)
     print(format_summary(result), file=out)
     broken = [m.name for m in modules if m.broken]
+    images = result.stage("Images")
+    if images.status == "skipped":
+        print(f"\nThe images stage was skipped ({images.note}); the rest ran.", file=out)
     if broken:
         print(
-            f"\n{', '.join(broken)} carries a deliberate metadata mistake on master: "
-            "its page shows the error, with the file and the place to fix.",
+            f"{', '.join(broken)} carries a deliberate metadata mistake on master: "
+            "sync reported it above, and its page shows the error with its place and a fix.",
             file=out,
         )
     if result.exit_code == EXIT_FAILED:
@@ -218,6 +221,18 @@ def run_demo(
         return 0, result
     port = port or free_port()
     print(f"Marketplace: http://127.0.0.1:{port}/  (Ctrl-C to stop)", file=out)
+    for name in broken:
+        page = _module_page(result.site, name)
+        if page:
+            print(f"  the module with the mistake: http://127.0.0.1:{port}/{page}", file=out)
     out.flush()
     code = call_cli(["site", "serve", str(result.site), "--port", str(port)])
-    return code, result
+    return (0 if code == 130 else code), result  # Ctrl-C is how a user stops the demo
+
+
+def _module_page(site: Path, name: str) -> str | None:
+    """The site-relative URL of a module's page, whichever layout the site uses."""
+    for rel in (f"modules/{name}.html", f"modules/{name}/index.html", f"modules/{name}/"):
+        if (site / rel).is_file():
+            return rel.removesuffix("index.html")
+    return None
