@@ -156,8 +156,9 @@ def plan_repo(
         return RepoPlan(
             full_name,
             conflict=(
-                f"it already has history that is not this module's (branch "
-                f"{', '.join(foreign)}); publish under another --owner or name, or delete it"
+                f"it already has history that is not in the local repository (branch "
+                f"{', '.join(foreign)}): if it is yours, pull it first; otherwise publish under "
+                "another --owner or delete it"
             ),
         )
     push = tuple(b for b in push_branches if remote.heads.get(b) != local_heads[b])
