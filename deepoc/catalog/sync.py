@@ -467,7 +467,11 @@ class _ModuleSync:
         return "ok"
 
     def _unreachable(self, reason: str):
-        if self.prev:
+        has_good = self.prev and any(
+            self._good(rec) for rec in (self.prev.get("branches") or {}).values()
+        )
+        if has_good:
+            assert self.prev is not None
             entry = copy.deepcopy(self.prev)
             entry.update(status="stale", stale=True, reason=reason, entry_line=self.entry.line)
             lock = self.prev_lock

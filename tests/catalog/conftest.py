@@ -84,8 +84,13 @@ class ModuleFactory:
         local = set(git("branch", "--format=%(refname:short)", cwd=dest).split())
         for b in branches:
             if b not in local:
-                git("branch", "--quiet", b, f"origin/{b}" if f"origin/{b}" in remote else "HEAD",
-                    cwd=dest)
+                git(
+                    "branch",
+                    "--quiet",
+                    b,
+                    f"origin/{b}" if f"origin/{b}" in remote else "HEAD",
+                    cwd=dest,
+                )
         git("checkout", "--quiet", branches[0], cwd=dest)
         git("remote", "remove", "origin", cwd=dest)
         for b in sorted(local - set(branches)):
@@ -122,6 +127,18 @@ class ModuleFactory:
         git("commit", "--quiet", "--allow-empty", "-m", message, cwd=repo)
         return git("rev-parse", "HEAD", cwd=repo).strip()
 
+    def commit_files(self, repo: Path, branch: str, files: dict[str, bytes | None]) -> str:
+        """Commit writes (bytes) and deletions (None) on ``branch``; returns the commit."""
+        git("checkout", "--quiet", branch, cwd=repo)
+        for name, data in files.items():
+            if data is None:
+                git("rm", "--quiet", name, cwd=repo)
+            else:
+                (repo / name).write_bytes(data)
+                git("add", name, cwd=repo)
+        git("commit", "--quiet", "-m", f"change {', '.join(files)}", cwd=repo)
+        return git("rev-parse", "HEAD", cwd=repo).strip()
+
 
 @pytest.fixture(scope="session")
 def module_factory(baked_docker_repo: Path, tmp_path_factory: pytest.TempPathFactory):
@@ -136,7 +153,9 @@ def git_daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path,
     log = base.parent / f"git-daemon-{port}.log"
     pid = subprocess.run(
         ["bash", str(GIT_DAEMON), "start", str(base), str(port), str(log)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     try:
         yield base, port

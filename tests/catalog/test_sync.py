@@ -23,6 +23,11 @@ from .conftest import ModuleFactory, closed_port_url, git
 pytestmark = pytest.mark.xdist_group("catalog-sync")
 
 BROKEN = b'{\n  "title": "broken",\n  "summary": \n'
+V2 = (
+    Path(__file__).resolve().parents[3]
+    / "shared/corpus/metadata/files"
+    / "ai4os-hub+ai4os-audio-classification-tf__441d495__ai4-metadata.yml"
+)
 
 
 @dataclass
@@ -70,7 +75,13 @@ def scenario(module_factory: ModuleFactory, git_daemon, tmp_path_factory) -> Sce
         "deleted": f.make("DEEP-OC-deleted", where=root),
         "dropped": f.make("DEEP-OC-dropped", where=root),
         "loses_test": f.make("DEEP-OC-loses_test", where=root),
+        "nometa": f.make("DEEP-OC-nometa", where=root),
+        "v2": f.make("DEEP-OC-v2", where=root),
     }
+    f.commit_files(repos["nometa"], "master", {"metadata.json": None})
+    f.commit_files(
+        repos["v2"], "master", {"metadata.json": None, "ai4-metadata.yml": V2.read_bytes()}
+    )
     lines = [
         str(repos["alpha"]) + "/",  # a defect sync tolerates: normalised
         f"file://{repos['beta']}",
@@ -85,6 +96,8 @@ def scenario(module_factory: ModuleFactory, git_daemon, tmp_path_factory) -> Sce
         str(repos["deleted"]),
         str(repos["dropped"]),
         str(repos["loses_test"]),
+        str(repos["nometa"]),
+        str(repos["v2"]),
     ]
     modules_yml = root / "MODULES.yml"
     modules_yml.write_text(_entries(lines))
@@ -106,8 +119,20 @@ def scenario(module_factory: ModuleFactory, git_daemon, tmp_path_factory) -> Sce
     second_catalog = _catalog(workdir)
     third = sync(modules_yml, workdir, jobs=2)
     third_catalog = _catalog(workdir)
-    return Scenario(workdir, modules_yml, repos, first, first_catalog, first_lock, second,
-                    second_catalog, third, third_catalog, edited_commit, heads_before)
+    return Scenario(
+        workdir,
+        modules_yml,
+        repos,
+        first,
+        first_catalog,
+        first_lock,
+        second,
+        second_catalog,
+        third,
+        third_catalog,
+        edited_commit,
+        heads_before,
+    )
 
 
 def test_valid_modules_over_path_file_url_and_git_daemon(scenario: Scenario) -> None:
@@ -166,7 +191,7 @@ def test_unreachable_urls_fail_fast_with_reason(scenario: Scenario) -> None:
         assert m["status"] == "error" and m["branches"] == {} and m["mirror"] is None
         assert m["reason"].startswith("unreachable: ")
     failed = {o.name for o in scenario.first.failed}
-    assert failed == {"invalid", "unparse", "unreachable", "nowhere"}
+    assert failed == {"invalid", "unparse", "unreachable", "nowhere", "nometa"}
 
 
 def test_missing_test_branch_is_recorded_not_fatal(scenario: Scenario) -> None:
@@ -174,7 +199,31 @@ def test_missing_test_branch_is_recorded_not_fatal(scenario: Scenario) -> None:
     assert m["status"] == "ok"
     assert m["branches"]["master"]["status"] == "ok"
     assert m["branches"]["test"] == {
-        "commit": None, "status": "missing", "reason": "no branch test on the remote"}
+        "commit": None,
+        "status": "missing",
+        "reason": "no branch test on the remote",
+    }
+
+
+def test_missing_metadata_file(scenario: Scenario) -> None:
+    m = _by_name(scenario.first_catalog)["nometa"]
+    assert m["status"] == "invalid"
+    master = m["branches"]["master"]
+    assert master["status"] == "missing" and master["metadata_file"] is None
+    assert master["commit"] == scenario.heads_before["nometa"]
+    assert "has no metadata.json or ai4-metadata.yml" in master["reason"]
+    assert m["branches"]["test"]["status"] == "ok"
+
+
+def test_ai4_metadata_yml_v2(scenario: Scenario) -> None:
+    m = _by_name(scenario.first_catalog)["v2"]
+    assert m["status"] == "ok"
+    master = m["branches"]["master"]
+    assert master["metadata_file"] == "ai4-metadata.yml"
+    assert master["schema_version"].startswith("2.")
+    assert master["code_repo"] == master["metadata"]["links"]["source_code"]
+    json.dumps(master["metadata"])  # dates from YAML became strings
+    assert m["branches"]["test"]["metadata_file"] == "metadata.json"
 
 
 def test_lock_records_url_branch_commit_hash(scenario: Scenario) -> None:
@@ -184,24 +233,27 @@ def test_lock_records_url_branch_commit_hash(scenario: Scenario) -> None:
     assert alpha["url"] == str(scenario.repos["alpha"])
     cat = _by_name(scenario.first_catalog)["alpha"]["branches"]
     for b in ("master", "test"):
-        assert alpha["branches"][b] == {"commit": cat[b]["commit"],
-                                        "metadata_hash": cat[b]["metadata_hash"]}
+        assert alpha["branches"][b] == {
+            "commit": cat[b]["commit"],
+            "metadata_hash": cat[b]["metadata_hash"],
+        }
     assert "unreachable" not in lock["modules"]
     assert set(lock["modules"]["notest"]["branches"]) == {"master"}
 
 
 def test_first_sync_reads_everything_once(scenario: Scenario) -> None:
     s = scenario.first.stats
-    assert s.ls_remote == 13
-    assert s.fetches == 11  # every reachable module once
+    assert s.ls_remote == 15
+    assert s.fetches == 13  # every reachable module once
     assert s.reused_branches == 0
-    assert s.read_branches == s.parses == 21  # 10 modules x 2 branches + notest's master
+    assert s.read_branches == 25  # 12 modules x 2 branches + notest's master
+    assert s.parses == 24  # nometa's master has nothing to parse
 
 
 def test_only_changed_metadata_is_reread(scenario: Scenario) -> None:
     second = scenario.second
     s = second.stats
-    assert s.ls_remote == 12  # one remote call per module, 'dropped' is gone
+    assert s.ls_remote == 14  # one remote call per module, 'dropped' is gone
     by = {o.name: o for o in second.modules}
     assert by["edited"].read_branches == ["master"]
     assert by["goes_bad"].read_branches == ["master"]
@@ -241,8 +293,10 @@ def test_vanished_branch_is_stale_and_fails(scenario: Scenario) -> None:
     assert m["status"] == "stale"
     test = m["branches"]["test"]
     assert test["status"] == "stale" and "vanished" in test["reason"]
-    assert test["commit"] == _by_name(scenario.first_catalog)["loses_test"]["branches"]["test"][
-        "commit"]
+    assert (
+        test["commit"]
+        == _by_name(scenario.first_catalog)["loses_test"]["branches"]["test"]["commit"]
+    )
     assert m["branches"]["master"]["status"] == "ok"
 
 
@@ -255,13 +309,21 @@ def test_removed_module_dropped_and_reported(scenario: Scenario) -> None:
 
 def test_second_sync_failures(scenario: Scenario) -> None:
     failed = {o.name for o in scenario.second.failed}
-    assert failed == {"invalid", "unparse", "unreachable", "nowhere", "goes_bad", "deleted",
-                      "loses_test"}
+    assert failed == {
+        "invalid",
+        "unparse",
+        "unreachable",
+        "nowhere",
+        "goes_bad",
+        "deleted",
+        "loses_test",
+        "nometa",
+    }
 
 
 def test_no_change_resync_costs_one_call_per_module(scenario: Scenario) -> None:
     s = scenario.third.stats
-    assert s.ls_remote == 12
+    assert s.ls_remote == 14
     assert s.fetches == 0 and s.parses == 0 and s.logs == 0 and s.read_branches == 0
     a = dict(scenario.second_catalog, generated=None)
     b = dict(scenario.third_catalog, generated=None)
