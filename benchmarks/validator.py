@@ -1,0 +1,116 @@
+"""Benchmark: deep-app-schema-validator against the reference validators, in one run.
+
+Measures (medians over --runs runs, fresh process each time):
+  * ``python -c pass`` with the same interpreter as our console script (the floor),
+  * our ``deep-app-schema-validator FILE`` (one file, one process, as CI runs it),
+  * ``ai4-metadata validate --metadata-version 1.0.0 FILE`` (ai4-metadata 2.4.2),
+  * schema4apps' ``deep-app-schema-validator FILE`` when installed,
+and the in-process throughput over the whole shared corpus (all errors and positions).
+
+Reference tools live in benchmarks/_ref/ (gitignored); ``--setup`` creates
+benchmarks/_ref/ai4 with ``pip install ai4-metadata==2.4.2``. schema4apps is not on PyPI:
+install it into benchmarks/_ref/s4a from a checkout (``pip install ./schema4apps``).
+
+Usage: .venv/bin/python benchmarks/validator.py [--runs N] [--file F] [--setup]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+REF = HERE / "_ref"
+CORPUS = REPO.parent / "shared" / "corpus" / "metadata" / "files"
+DEFAULT_FILE = CORPUS / "deephdc+DEEP-OC-posenet-tf__fcf6b62__metadata.json"
+
+
+def _median_wall(cmd: list[str], runs: int, expect: tuple[int, ...] = (0, 1)) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        times.append(time.perf_counter() - start)
+        if proc.returncode not in expect:
+            raise SystemExit(f"{cmd[0]} exited {proc.returncode}: {proc.stderr[-500:]!r}")
+    return statistics.median(times)
+
+
+def _setup() -> None:
+    venv = REF / "ai4"
+    if not (venv / "bin" / "ai4-metadata").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "ai4-metadata==2.4.2"],
+                       check=True)
+
+
+def _throughput(repeats: int) -> tuple[float, int, int]:
+    sys.path.insert(0, str(REPO))
+    from deepoc.metadata import validate_bytes
+
+    blobs = [(p.name, p.read_bytes()) for p in sorted(CORPUS.iterdir())]
+    rates = []
+    errors = 0
+    for _ in range(repeats):
+        start = time.perf_counter()
+        errors = 0
+        for name, data in blobs:
+            report = validate_bytes(data, name)
+            errors += len(report.errors) + len(report.warnings)
+        rates.append(len(blobs) / (time.perf_counter() - start))
+    return statistics.median(rates), len(blobs), errors
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--file", default=str(DEFAULT_FILE))
+    parser.add_argument("--setup", action="store_true", help="install ai4-metadata first")
+    args = parser.parse_args()
+    if args.setup:
+        _setup()
+    bindir = Path(sys.executable).parent
+    ours = bindir / "deep-app-schema-validator"
+    if not ours.exists():
+        raise SystemExit(f"{ours} not found: run from the project's .venv")
+    ai4 = REF / "ai4" / "bin" / "ai4-metadata"
+    s4a = REF / "s4a" / "bin" / "deep-app-schema-validator"
+    f = args.file
+    print(f"file: {f}\nruns: {args.runs} (median wall time, fresh process each)")
+    rows = {}
+    rows["python -c pass"] = _median_wall([sys.executable, "-c", "pass"], args.runs)
+    rows["python -S -c pass"] = _median_wall([sys.executable, "-S", "-c", "pass"], args.runs)
+    rows["deep-app-schema-validator (ours)"] = _median_wall([str(ours), f], args.runs)
+    if ai4.exists():
+        rows["ai4-metadata validate 2.4.2"] = _median_wall(
+            [str(ai4), "validate", "--metadata-version", "1.0.0", f], args.runs)
+    else:
+        print(f"(ai4-metadata not installed at {ai4}: run with --setup)")
+    if s4a.exists():
+        rows["schema4apps deep-app-schema-validator"] = _median_wall([str(s4a), f], args.runs)
+    for name, value in rows.items():
+        print(f"  {name:40s} {value * 1000:8.1f} ms")
+    us = rows["deep-app-schema-validator (ours)"]
+    print(f"ratio ours / python -c pass:             {us / rows['python -c pass']:.2f}x "
+          "(goal <= 3)")
+    if "ai4-metadata validate 2.4.2" in rows:
+        print(f"ratio ours / ai4-metadata validate:      "
+              f"{us / rows['ai4-metadata validate 2.4.2']:.2f}x (goal <= 0.25)")
+    if "schema4apps deep-app-schema-validator" in rows:
+        print(f"ratio ours / schema4apps:                "
+              f"{us / rows['schema4apps deep-app-schema-validator']:.2f}x")
+    rate, count, issues = _throughput(repeats=max(3, args.runs // 3))
+    print(f"corpus in one process: {count} files, {issues} errors+warnings reported, "
+          f"{rate:,.0f} files/s (goal >= 1000)")
+    print(f"cpu count: {os.cpu_count()}; load average: {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
