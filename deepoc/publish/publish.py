@@ -197,7 +197,8 @@ def publish(
             report(f"would create or fill {who}/{local.name} and push "
                    f"{', '.join(local.heads)} (no token: GitHub not checked)")
         return []
-    assert token
+    if not token:
+        raise UsageError("no GitHub token: set GITHUB_TOKEN or pass --token-file FILE")
     gh = client(token, api_url, settings)
     who = _Owner(gh, owner, api_url)
     planned = [(local, *_plan(gh, who.name, local, token, api_url)) for local in pair]

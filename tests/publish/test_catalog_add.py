@@ -145,6 +145,14 @@ def test_pr_creation_failure_then_rerun(world, cli):
     assert len(world.pulls) == 1 and "pull request opened" in second.out
 
 
+def test_fork_that_never_finishes_is_one_line(world, cli, monkeypatch):
+    world.fork_ready_after = 10**6
+    monkeypatch.setenv("DEEPOC_GITHUB_FORK_WAIT", "0.2")
+    res = cli("catalog", "add", URL, "--catalog-repo", "deephdc/deep-oc", "--api-url", world.url)
+    assert res.code == 1 and res.err.count("\n") == 1
+    assert "has not finished forking deephdc/deep-oc" in res.err and world.pulls == []
+
+
 def test_bad_token(world, cli, monkeypatch):
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_nope")
     res = cli("catalog", "add", URL, "--catalog-repo", "deephdc/deep-oc", "--api-url", world.url)

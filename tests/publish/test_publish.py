@@ -96,6 +96,13 @@ def test_missing_owner_is_one_line_404(fake, baked, cli):
     assert fake.mutating_requests() == []
 
 
+def test_organisation_the_user_cannot_create_in_is_one_line_403(fake, baked, cli):
+    fake.orgs["strangers"] = set()
+    res = cli("publish", str(baked), "--owner", "strangers", "--api-url", fake.url)
+    assert res.code == 1 and res.err.count("\n") == 1
+    assert "creating strangers/" in res.err and "403" in res.err and "scope" in res.err
+
+
 def test_bad_token_is_401_and_never_printed(fake, baked, cli, monkeypatch, tmp_path):
     bad = "ghp_WrongTokenValue0000000000000000000000"
     monkeypatch.setenv("GITHUB_TOKEN", bad)
