@@ -37,7 +37,7 @@ def _run_build(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"site: {report.modules} modules, {report.files} files "
               f"({report.pages_rendered} rendered, {report.pages_reused} unchanged) "
-              f"in {report.seconds:.2f}s -> {args.output}")
+              f"in {report.seconds:.2f}s ({report.cpu_seconds:.2f}s CPU) -> {args.output}")
         for problem in report.problems:
             print(f"site: warning: {problem}")
     return 0

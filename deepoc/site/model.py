@@ -13,7 +13,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 PREFERRED_BRANCHES = ("master", "main")
 SHOWN_BUILD_STATUSES = ("pushed", "reused")
@@ -137,15 +136,13 @@ def module_slug(name: str) -> str:
     return f"{slugify(name)}-{hashlib.sha1(name.encode()).hexdigest()[:8]}"
 
 
+_HTTP_URL = re.compile(r"^https?://[^/?#@\s\x00-\x1f\x7f]+(?:[/?#][^\s\x00-\x1f\x7f]*)?\Z",
+                       re.IGNORECASE)
+
+
 def is_http_url(value: Any) -> bool:
     """Only absolute http(s) URLs with a host may become links."""
-    if not isinstance(value, str) or any(c in value for c in "\x00\r\n\t "):
-        return False
-    try:
-        parts = urlsplit(value.strip())
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+    return isinstance(value, str) and _HTTP_URL.match(value) is not None
 
 
 def _get(data: Any, path: tuple[str, ...]) -> Any:
@@ -293,7 +290,8 @@ def _problems(entry: dict[str, Any], br: dict[str, Any] | None) -> list[str]:
 
 def entry_key(entry: dict[str, Any], records: list[dict[str, Any]]) -> str:
     """A content hash of everything a module's page is made from (the incremental-build key)."""
-    blob = json.dumps([entry, records], sort_keys=True, default=str, separators=(",", ":"))
+    # key order as read from catalog.json (written with sorted keys) is stable: no re-sorting
+    blob = json.dumps([entry, records], default=str, separators=(",", ":"))
     return hashlib.sha1(blob.encode()).hexdigest()
 
 

@@ -53,6 +53,7 @@ class BuildReport:
     files: int = 0
     bytes: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
 
 
@@ -77,10 +78,45 @@ def _load_json(path: Path, what: str) -> Any:
         raise DeepOCError(f"{what} {path} is not valid JSON ({exc}): regenerate it") from None
 
 
-def _env():  # -> jinja2.Environment
+def _bytecode_cache(renderer: str):  # -> jinja2.BytecodeCache | None
+    """Compiled templates cached per renderer version, so a small rebuild skips compiling."""
+    import jinja2
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "deep-oc" / f"site-templates-{renderer[:12]}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
+class _Lazy:
+    """The Jinja environment and templates, made only when a page really has to be rendered
+    (a rebuild where nothing changed never imports Jinja)."""
+
+    def __init__(self, renderer: str) -> None:
+        self.renderer = renderer
+        self._env = None
+        self._templates: dict[str, Any] = {}
+
+    def get(self, name: str):  # -> jinja2.Template
+        if name not in self._templates:
+            if self._env is None:
+                self._env = _env(_bytecode_cache(self.renderer))
+            self._templates[name] = self._env.get_template(name)
+        return self._templates[name]
+
+    @property
+    def mac(self):  # noqa: ANN201 - the macros template module
+        return self.get("macros.html").module
+
+
+def _env(bytecode_cache=None):  # -> jinja2.Environment  # noqa: ANN001
     import jinja2
 
     env = jinja2.Environment(
+        bytecode_cache=bytecode_cache,
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
         undefined=jinja2.StrictUndefined,
@@ -167,11 +203,19 @@ def _deltas(ids: list[int]) -> list[int]:
 
 
 class _Writer:
-    """Writes pages into the new tree, hard-linking unchanged ones from the previous site."""
+    """Brings a work tree up to date, touching only pages whose input hash changed.
 
-    def __init__(self, new: Path, old: Path | None, old_pages: dict[str, str],
-                 report: BuildReport) -> None:
-        self.new, self.old, self.old_pages, self.report = new, old, old_pages, report
+    The work tree is either empty or the standby copy of the site two builds ago (its
+    manifest says which page hashes it holds). A page already right there is left alone,
+    a page that the live site has right is hard-linked from it, anything else is rendered.
+    Files are replaced by rename, never rewritten in place, so a file shared (hard-linked)
+    with the live site is never modified.
+    """
+
+    def __init__(self, work: Path, work_pages: dict[str, str], live: Path | None,
+                 live_pages: dict[str, str], report: BuildReport) -> None:
+        self.work, self.work_pages, self.report = work, work_pages, report
+        self.live, self.live_pages = live, live_pages
         self.pages: dict[str, str] = {}
         self._dirs: set[Path] = set()
 
@@ -184,11 +228,18 @@ class _Writer:
         if rel in self.pages:
             raise DeepOCError(f"two pages of the site map to {rel}: rename one of the modules")
         self.pages[rel] = key
-        target = self.new / rel
+        if self.work_pages.get(rel) == key:
+            self.report.pages_reused += 1
+            return
+        target = self.work / rel
         self._mkdir(target.parent)
-        if self.old is not None and self.old_pages.get(rel) == key:
+        exists = rel in self.work_pages
+        tmp = target.with_name(f".{target.name}.tmp") if exists else target
+        if self.live is not None and self.live_pages.get(rel) == key:
             try:
-                os.link(self.old / rel, target)
+                os.link(self.live / rel, tmp)
+                if exists:
+                    os.replace(tmp, target)
                 self.report.pages_reused += 1
                 return
             except OSError:
@@ -196,8 +247,35 @@ class _Writer:
         data = render()
         if isinstance(data, str):
             data = data.encode("utf-8")
-        target.write_bytes(data)
+        tmp.write_bytes(data)
+        if exists:
+            os.replace(tmp, target)
         self.report.pages_rendered += 1
+
+    def prune(self) -> None:
+        """Delete pages the standby tree had that the new site no longer has."""
+        for rel in self.work_pages.keys() - self.pages.keys():
+            try:
+                os.unlink(self.work / rel)
+            except FileNotFoundError:
+                pass
+
+
+def _read_manifest(folder: Path, globals_key: str) -> dict[str, str] | None:
+    """The page hashes of a tree built with the same renderer and settings, else None."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("globals") != globals_key:
+        return None
+    pages = manifest.get("pages")
+    return pages if isinstance(pages, dict) else None
+
+
+def standby_path(out: Path) -> Path:
+    """Where the previous generation of the site is kept for the next incremental build."""
+    return out.parent / f".{out.name}.standby"
 
 
 def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
@@ -205,7 +283,7 @@ def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
                base_url: str | None = None, now: datetime | None = None,
                site_title: str = "DEEP Open Catalogue") -> BuildReport:
     """Render the site for ``catalog`` into ``out``, replacing the previous site atomically."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     report = BuildReport()
     catalog = Path(catalog)
     out = Path(out)
@@ -249,55 +327,62 @@ def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
     report.modules = len(views)
     keywords = _keywords(views)
     kwslug = {k.label.lower(): k.slug for k in keywords}
+    for v in views:  # a page shows its keywords' links: their slugs are part of its inputs
+        if v.keywords:
+            v.key = _hash(v.key, [kwslug[k.lower()] for k in v.keywords])
     now = now or datetime.now(timezone.utc)
     generated = now.strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    old_pages: dict[str, str] = {}
     renderer = _renderer_hash()
     globals_key = _hash(renderer, base_url, site_title)
-    if (out / MANIFEST).is_file():
-        try:
-            manifest = json.loads((out / MANIFEST).read_text())
-            if manifest.get("globals") == globals_key:
-                old_pages = manifest.get("pages", {})
-        except (ValueError, OSError):
-            old_pages = {}
-
+    live = out if out.is_dir() else None
+    live_pages = (_read_manifest(out, globals_key) or {}) if live else {}
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    standby = standby_path(out)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    work_pages: dict[str, str] = {}
+    if standby.is_dir():
+        pages = _read_manifest(standby, globals_key)
+        if pages is not None and live is not None:
+            os.rmdir(work)
+            os.rename(standby, work)  # a half-updated tree never keeps the standby name
+            os.unlink(work / MANIFEST)  # nor a manifest that would vouch for it
+            work_pages = pages
+        else:
+            shutil.rmtree(standby, ignore_errors=True)
     try:
-        writer = _Writer(tmp, out if out.is_dir() else None, old_pages, report)
-        _render_all(writer, views, keywords, kwslug, base_url, generated, site_title,
-                    cat_raw, builds_raw)
+        writer = _Writer(work, work_pages, live, live_pages, report)
+        _render_all(writer, _Lazy(renderer), views, keywords, kwslug, base_url, generated,
+                    site_title, cat_raw, builds_raw)
+        writer.prune()
         manifest = {"manifest_version": MANIFEST_VERSION, "globals": globals_key,
                     "generated": generated, "pages": writer.pages}
-        (tmp / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")))
-        os.chmod(tmp, 0o755)
-        _swap(tmp, out)
+        (work / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")))
+        os.chmod(work, 0o755)
+        _swap(work, out, standby)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
         raise
     report.files = len(writer.pages)
     report.seconds = time.perf_counter() - t0
+    report.cpu_seconds = time.process_time() - c0
     return report
 
 
-def _render_all(w: _Writer, views: list[ModuleView], keywords: list[Keyword],
+def _render_all(w: _Writer, env: _Lazy, views: list[ModuleView], keywords: list[Keyword],
                 kwslug: dict[str, str], base_url: str | None, generated: str,
                 site_title: str, cat_raw: bytes, builds_raw: bytes | None) -> None:
-    env = _env()
-    mac = env.get_template("macros.html").module
     cards: dict[tuple[str, str], str] = {}
 
     def card(v: ModuleView, root: str) -> str:
         """A module's card, rendered once per folder depth and reused by every listing."""
         key = (v.slug, root)
         if key not in cards:
-            cards[key] = str(mac.card(v, root, kwslug))
+            cards[key] = str(env.mac.card(v, root, kwslug))
         return cards[key]
 
     common = {"site_title": site_title, "generated": generated, "kwslug": kwslug,
-              "base_url": base_url, "mac": mac, "card": card}
+              "base_url": base_url, "card": card}
 
     def canonical(rel: str) -> str | None:
         return base_url + rel if base_url else None
@@ -312,11 +397,10 @@ def _render_all(w: _Writer, views: list[ModuleView], keywords: list[Keyword],
         w.page("builds.json", hashlib.sha1(builds_raw).hexdigest(), lambda: builds_raw)
 
     # module pages
-    tpl_module = env.get_template("module.html")
     for v in views:
         rel = f"modules/{v.slug}.html"
-        w.page(rel, v.key, lambda v=v, rel=rel: tpl_module.render(
-            m=v, root="../", canonical=canonical(rel), **common))
+        w.page(rel, v.key, lambda v=v, rel=rel: env.get("module.html").render(
+            m=v, root="../", canonical=canonical(rel), mac=env.mac, **common))
 
     # home listing
     facets = {
@@ -325,7 +409,6 @@ def _render_all(w: _Writer, views: list[ModuleView], keywords: list[Keyword],
         "licenses": [(lic, model.slugify(lic), n) for lic, n in
                      Counter(v.license for v in views).most_common(TOP_FACETS)],
     }
-    tpl_home = env.get_template("home.html")
     pages = max(1, -(-len(views) // PAGE_SIZE))
 
     def home_rel(n: int) -> str:
@@ -339,12 +422,12 @@ def _render_all(w: _Writer, views: list[ModuleView], keywords: list[Keyword],
         key = _hash("home", [v.key for v in chunk], pager, len(views),
                     facets if n == 1 else None)
         w.page(rel, key, lambda chunk=chunk, pager=pager, root=root, rel=rel, n=n:
-               tpl_home.render(modules=chunk, pager=pager, root=root, total=len(views),
-                               facets=facets, first=n == 1,
+               env.get("home.html").render(modules=chunk, pager=pager, root=root,
+                                           total=len(views), facets=facets, first=n == 1,
+                                           mac=env.mac,
                                canonical=canonical(rel), **common))
 
     # keyword pages
-    tpl_kw = env.get_template("keyword.html")
     for k in keywords:
         kpages = max(1, -(-len(k.modules) // PAGE_SIZE))
 
@@ -357,24 +440,27 @@ def _render_all(w: _Writer, views: list[ModuleView], keywords: list[Keyword],
             pager = _pager(n, kpages, lambda p, f=kw_rel: "../" + f(p))
             key = _hash("kw", k.label, [v.key for v in chunk], pager, len(k.modules))
             w.page(rel, key, lambda chunk=chunk, pager=pager, rel=rel, k=k:
-                   tpl_kw.render(keyword=k, modules=chunk, pager=pager, root="../",
+                   env.get("keyword.html").render(keyword=k, modules=chunk, pager=pager,
+                                                  root="../", mac=env.mac,
                                  canonical=canonical(rel), **common))
     kw_index = [(k.label, k.slug, len(k.modules)) for k in keywords]
     w.page("keywords/index.html", _hash("kwindex", kw_index),
-           lambda: env.get_template("keywords.html").render(
+           lambda: env.get("keywords.html").render(
                keywords=kw_index, root="../", canonical=canonical("keywords/index.html"),
                **common))
 
     # feed, sitemap, 404
     recent = sorted(views, key=lambda v: (v.updated or v.created or "", v.name),
                     reverse=True)[:FEED_SIZE]
-    w.page("feed.xml", _hash("feed", [v.key for v in recent], generated),
-           lambda: env.get_template("feed.xml").render(modules=recent, **common))
+    feed_updated = max((v.updated or v.created or "" for v in recent), default="") or generated
+    w.page("feed.xml", _hash("feed", [v.key for v in recent], feed_updated),
+           lambda: env.get("feed.xml").render(modules=recent, feed_updated=feed_updated,
+                                              **common))
     sitemap = ["index.html", "keywords/index.html"] + [f"modules/{v.slug}.html" for v in views] \
         + [f"keywords/{k.slug}.html" for k in keywords]
     w.page("sitemap.xml", _hash("sitemap", sitemap),
-           lambda: env.get_template("sitemap.xml").render(urls=sitemap, **common))
-    w.page("404.html", _hash("404"), lambda: env.get_template("404.html").render(
+           lambda: env.get("sitemap.xml").render(urls=sitemap, **common))
+    w.page("404.html", _hash("404"), lambda: env.get("404.html").render(
         root=base_url or "/", canonical=None, **common))
 
     _search_index(w, views, keywords, kwslug)
@@ -458,20 +544,18 @@ def _renameat2_exchange(a: Path, b: Path) -> bool:
     return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
-def _swap(new: Path, target: Path) -> None:
-    """Put ``new`` in place of ``target``; readers see the old site or the new one."""
+def _swap(new: Path, target: Path, standby: Path) -> None:
+    """Put ``new`` in place of ``target`` (readers see the old site or the new one); the old
+    site becomes the standby tree that the next build updates instead of starting over."""
     if not target.exists():
         os.rename(new, target)
         return
     if _renameat2_exchange(new, target):
-        shutil.rmtree(new, ignore_errors=True)  # now holds the previous site
+        os.rename(new, standby)  # ``new`` now holds the previous site
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-    os.rmdir(old)
-    os.rename(target, old)
+    os.rename(target, standby)
     try:
         os.rename(new, target)
     except OSError:
-        os.rename(old, target)
+        os.rename(standby, target)
         raise
-    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,215 @@
+"""Benchmark: `deep-oc site build` on synthetic catalogs of 100 / 1,000 / 10,000 modules,
+beside Pelican 4.12 rendering the same 1,000 modules as articles, in the same run.
+
+Prints, per size: full build time (CLI wall, median), time and bytes per module, the
+rebuild after one module changed, and the bytes a browser downloads per search query; then
+the ratios the marketplace issue asks for. Pelican is installed into benchmarks/_ref/pelican
+(gitignored), never into the project's .venv.
+
+    .venv/bin/python benchmarks/site.py [--sizes 100,1000,10000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+WORK = REPO / "benchmarks" / "_work" / "site"
+REF = REPO / "benchmarks" / "_ref" / "pelican"
+sys.path.insert(0, str(REPO))
+
+from deepoc.site import model, synthetic  # noqa: E402
+from deepoc.site.render import shard_name  # noqa: E402
+
+
+def _du(path: Path) -> tuple[int, int]:
+    files = total = 0
+    for root, _dirs, names in os.walk(path):
+        for n in names:
+            files += 1
+            total += os.path.getsize(os.path.join(root, n))
+    return files, total
+
+
+def _run(cmd: list[str], cwd: Path | None = None) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def _build_cmd(d: Path) -> list[str]:
+    return [sys.executable, "-m", "deepoc.cli", "site", "build", "--catalog",
+            str(d / "catalog.json"), "--builds", str(d / "builds.json"), "-o", str(d / "site"),
+            "-q"]
+
+
+def _inprocess(d: Path) -> float:
+    """The build's own time (no interpreter start-up), as the CLI reports it."""
+    out = subprocess.run(_build_cmd(d)[:-1], check=True, capture_output=True, text=True).stdout
+    return float(re.search(r" in ([0-9.]+)s", out).group(1))
+
+
+def _load_js(path: Path) -> object:
+    text = path.read_text()
+    return json.loads(text[text.index(",") + 1:text.rindex(")")])
+
+
+def search_bytes(site: Path, queries: list[str]) -> list[int]:
+    """Bytes a browser downloads for each query: meta, term shards, first page's doc chunks."""
+    meta = _load_js(site / "search/meta.js")
+    base = (site / "search/meta.js").stat().st_size
+    out = []
+    for q in queries:
+        total = base
+        ids: set[int] | None = None
+        for word in q.split():
+            name = shard_name(word)
+            path = site / f"search/t/{name}.js"
+            hits: set[int] = set()
+            if name in meta["shards"]:
+                total += path.stat().st_size
+                for term, deltas in _load_js(path).items():
+                    if term.startswith(word):
+                        acc = 0
+                        for x in deltas:
+                            acc += x
+                            hits.add(acc)
+            ids = hits if ids is None else ids & hits
+        shown = sorted(ids or [])[:meta["page"]]
+        for chunk in {i // meta["chunk"] for i in shown}:
+            total += (site / f"search/d/{chunk}.js").stat().st_size
+        out.append(total)
+    return out
+
+
+def pelican_content(cat: dict, d: Path) -> Path:
+    """The same modules as Pelican Markdown articles (title, date, tags, summary, body)."""
+    content = d / "content"
+    if content.exists():
+        shutil.rmtree(content)
+    content.mkdir(parents=True)
+    for m in cat["modules"]:
+        br = m["branches"]["master"]
+        meta = br["metadata"]
+        body = "\n\n".join(meta["description"])
+        run = f"    docker run -ti -p 5000:5000 localhost:5000/deephdc/{m['name']}:cpu"
+        (content / f"{m['name']}.md").write_text(
+            f"Title: {meta['title']}\nDate: {br['created'][:10]}\n"
+            f"Modified: {br['updated'][:10]}\nTags: {', '.join(meta['keywords'])}\n"
+            f"Category: modules\nSlug: {m['name']}\nSummary: {meta['summary']}\n\n"
+            f"{body}\n\n## Run it\n\n{run}\n\nLicense: {meta['license']}\n")
+    (d / "pelicanconf.py").write_text(
+        "SITENAME = 'marketplace'\nSITEURL = ''\nTIMEZONE = 'UTC'\nDEFAULT_LANG = 'en'\n"
+        "DEFAULT_PAGINATION = 24\nRELATIVE_URLS = True\nDELETE_OUTPUT_DIRECTORY = True\n"
+        "LOAD_CONTENT_CACHE = False\nFEED_ALL_ATOM = 'feeds/all.atom.xml'\n")
+    return content
+
+
+def ensure_pelican() -> Path:
+    exe = REF / "bin" / "pelican"
+    if not exe.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(REF)], check=True)
+        subprocess.run([str(REF / "bin" / "pip"), "install", "-q", "pelican==4.12.*",
+                        "markdown"], check=True)
+    return exe
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="100,1000,10000")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--no-pelican", action="store_true")
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    WORK.mkdir(parents=True, exist_ok=True)
+    rows = {}
+    env_note = f"python {sys.version.split()[0]}, {os.cpu_count()} cores"
+    print(f"# deep-oc site build benchmark ({env_note}); medians; times are CLI wall clock")
+    for n in sizes:
+        d = WORK / f"n{n}"
+        d.mkdir(parents=True, exist_ok=True)
+        cat, builds = synthetic.catalog(n)
+        (d / "catalog.json").write_text(json.dumps(cat))
+        (d / "builds.json").write_text(json.dumps(builds))
+        reps = args.repeat if n <= 1000 else 1
+        full, full_in = [], []
+        for _ in range(reps):
+            shutil.rmtree(d / "site", ignore_errors=True)
+            t0 = time.perf_counter()
+            full_in.append(_inprocess(d))
+            full.append(time.perf_counter() - t0)
+        files, size = _du(d / "site")
+        page_sizes = [p.stat().st_size for p in (d / "site").rglob("*.html")]
+        rebuild, rebuild_in = [], []
+        rng = random.Random(n)
+        for r in range(reps):
+            i = rng.randrange(n)
+            cat["modules"][i]["branches"]["master"]["metadata"]["summary"] = f"Changed {r}."
+            cat["modules"][i]["branches"]["master"]["metadata_hash"] = f"sha256:{r}"
+            (d / "catalog.json").write_text(json.dumps(cat))
+            t0 = time.perf_counter()
+            rebuild_in.append(_inprocess(d))
+            rebuild.append(time.perf_counter() - t0)
+        words = sorted({w for m in cat["modules"][:50] for w in model.TOKEN_RE.findall(
+            " ".join(m["branches"]["master"]["metadata"]["description"]).lower())
+            if w not in model.STOPWORDS and len(w) > 2})
+        queries = rng.sample(words, min(20, len(words)))
+        queries += [" ".join(rng.sample(words, 2)) for _ in range(10)]
+        queries += [w[:3] for w in queries[:10]]  # as-you-type prefixes
+        sb = search_bytes(d / "site", queries)
+        _, index_bytes = _du(d / "site" / "search")
+        rows[n] = dict(full=statistics.median(full), full_in=statistics.median(full_in),
+                       rebuild=statistics.median(rebuild),
+                       rebuild_in=statistics.median(rebuild_in), files=files, bytes=size,
+                       max_page=max(page_sizes), q_med=statistics.median(sb), q_max=max(sb),
+                       index=index_bytes)
+        r = rows[n]
+        print(f"n={n:>6}: full {r['full']:.2f}s (build {r['full_in']:.2f}s) = "
+              f"{1000 * r['full'] / n:.2f} ms/module; {files} files, {size / 1e6:.1f} MB = "
+              f"{size / n / 1e3:.1f} kB/module, largest page {r['max_page'] / 1e3:.1f} kB; "
+              f"rebuild after one change {r['rebuild']:.2f}s (build {r['rebuild_in']:.3f}s); "
+              f"search per query median {r['q_med'] / 1e3:.1f} kB, max {r['q_max'] / 1e3:.1f} kB "
+              f"of a {index_bytes / 1e6:.2f} MB index", flush=True)
+
+    pel = None
+    if not args.no_pelican and 1000 in rows:
+        exe = ensure_pelican()
+        d = WORK / "pelican"
+        cat, _ = synthetic.catalog(1000)
+        content = pelican_content(cat, d)
+        times = [_run([str(exe), str(content), "-o", str(d / "output"), "-s",
+                       str(d / "pelicanconf.py"), "-q"]) for _ in range(args.repeat)]
+        pel = statistics.median(times)
+        files, size = _du(d / "output")
+        print(f"pelican 4.12, 1000 articles: {pel:.2f}s, {files} files, {size / 1e6:.1f} MB")
+
+    print("# ratios")
+    if pel and 1000 in rows:
+        print(f"full build at 1,000 / pelican at 1,000: {rows[1000]['full'] / pel:.2f} "
+              f"(goal <= 0.33)")
+    if len(rows) > 1:
+        lo, hi = min(rows), max(rows)
+        t_lo, t_hi = rows[lo]["full"] / lo, rows[hi]["full"] / hi
+        b_lo, b_hi = rows[lo]["bytes"] / lo, rows[hi]["bytes"] / hi
+        page_ratio = rows[hi]["max_page"] / rows[lo]["max_page"]
+        print(f"time per module {hi} vs {lo}: {t_hi / t_lo:.2f}x; bytes per module: "
+              f"{b_hi / b_lo:.2f}x; largest page: {page_ratio:.2f}x (goal: flat)")
+    for n, r in rows.items():
+        print(f"rebuild after one change / full at {n}: CLI {r['rebuild'] / r['full']:.3f}, "
+              f"build {r['rebuild_in'] / r['full_in']:.3f} (goal <= 0.05); search bytes per "
+              f"query / index: max {r['q_max'] / r['index']:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
