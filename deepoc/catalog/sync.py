@@ -325,12 +325,22 @@ class _ModuleSync:
 
     # -- the whole module -------------------------------------------------------------
     def run(self) -> tuple[dict[str, Any] | None, dict[str, Any] | None, ModuleOutcome]:
+        """Never raises: even an unexpected bug costs this module only, with its reason."""
+        try:
+            return self._run()
+        except Exception as exc:  # noqa: BLE001 - isolation is the point
+            return self._keep_last_good(
+                f"internal error while syncing: {type(exc).__name__}: {_one_line(str(exc))} "
+                "(please report it)"
+            )
+
+    def _run(self) -> tuple[dict[str, Any] | None, dict[str, Any] | None, ModuleOutcome]:
         e = self.entry
         self.stats.ls_remote += 1
         try:
             heads = git.ls_remote_heads(self.target)
         except git.GitError as exc:
-            return self._unreachable(f"unreachable: {_one_line(str(exc))}")
+            return self._keep_last_good(f"unreachable: {_one_line(str(exc))}")
 
         branches: dict[str, dict[str, Any]] = {}
         lock_branches: dict[str, dict[str, Any]] = {}
@@ -344,7 +354,7 @@ class _ModuleSync:
                 f"(it has: {have}); list the right ones under 'branches:' in MODULES.yml"
             )
             if self.prev:
-                return self._unreachable(reason)
+                return self._keep_last_good(reason)
             return self._fresh_error(reason)
 
         for b in e.branches:
@@ -466,7 +476,7 @@ class _ModuleSync:
             return "invalid"
         return "ok"
 
-    def _unreachable(self, reason: str):
+    def _keep_last_good(self, reason: str):
         has_good = self.prev and any(
             self._good(rec) for rec in (self.prev.get("branches") or {}).values()
         )

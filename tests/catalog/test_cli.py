@@ -65,7 +65,10 @@ def test_sync_list_and_changed_since(small_catalog, tmp_path: Path, capsys) -> N
     assert "catalog sync: 3 module(s), 0 failed, 0 removed" in out
     # not a terminal: one plain progress line per module
     assert sorted(ln.split("] ")[1].split(":")[0] for ln in err.splitlines()) == [
-        "cli0", "cli1", "cli2"]
+        "cli0",
+        "cli1",
+        "cli2",
+    ]
     assert all(ln.startswith("catalog sync [") for ln in err.splitlines())
 
     catalog = work / "catalog.json"
@@ -116,8 +119,18 @@ def test_interrupted_sync_leaves_previous_catalog_intact(
     yml = tmp_path / "MODULES.yml"
     yml.write_text("".join(f"- module: {r}\n" for r in repos))
     work = tmp_path / "work"
-    cmd = [sys.executable, "-m", "deepoc.cli", "catalog", "sync", str(yml), "--workdir",
-           str(work), "--jobs", "2"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "deepoc.cli",
+        "catalog",
+        "sync",
+        str(yml),
+        "--workdir",
+        str(work),
+        "--jobs",
+        "2",
+    ]
     subprocess.run(cmd, check=True, capture_output=True)
     before = (work / "catalog.json").read_bytes()
     lock_before = (work / "modules.lock").read_bytes()
@@ -126,9 +139,14 @@ def test_interrupted_sync_leaves_previous_catalog_intact(
     for r in repos:
         module_factory.edit(r, "master")
     yml.write_text(yml.read_text() + f"- module: git://127.0.0.1:{hanging_server.port}/x\n")
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, env={**os.environ,
-                                                         "DEEPOC_GIT_TIMEOUT": "120"})
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "DEEPOC_GIT_TIMEOUT": "120"},
+    )
     try:
         done = 0
         deadline = time.monotonic() + 60
@@ -157,3 +175,45 @@ def test_interrupted_sync_leaves_previous_catalog_intact(
     done_run = subprocess.run(cmd, capture_output=True, text=True, check=False)
     assert done_run.returncode == 0, done_run.stderr
     assert "4 metadata read(s)" in done_run.stdout
+
+
+def test_progress_bar_on_a_terminal(small_catalog, tmp_path: Path) -> None:
+    import pty
+
+    yml, _ = small_catalog
+    primary, secondary = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "deepoc.cli",
+                "catalog",
+                "sync",
+                str(yml),
+                "--workdir",
+                str(tmp_path / "w"),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=secondary,
+            check=False,
+            timeout=120,
+        )
+        os.close(secondary)
+        secondary = -1
+        chunks = []
+        while True:
+            try:
+                data = os.read(primary, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+    finally:
+        os.close(primary)
+        if secondary != -1:
+            os.close(secondary)
+    err = b"".join(chunks).decode()
+    assert proc.returncode == 0
+    assert "\r[" in err and "3/3" in err and "catalog sync [" not in err
