@@ -182,7 +182,10 @@ def _run_stage(
         written = output is not None and output.exists() and (
             output.stat().st_mtime_ns != mtime_before
         )
-        status = "unstable" if stage.tolerant and written and code != 2 else "failed"
+        partial = (
+            code in stage.partial_exit_codes if stage.partial_exit_codes else code != 2
+        )
+        status = "unstable" if stage.tolerant and written and partial else "failed"
     ok, failed = _count(stage.name, values, workdir, code, before)
     if status == "ok" and failed:
         status = "unstable"

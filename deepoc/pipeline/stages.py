@@ -28,6 +28,7 @@ class Stage:
     summary: str
     tolerant: bool = False
     output: str | None = None  # file under the workdir whose presence means "partly done"
+    partial_exit_codes: tuple[int, ...] | None = None  # None: any code but 2 may be partial
 
 
 STAGES: tuple[Stage, ...] = (
@@ -42,6 +43,7 @@ STAGES: tuple[Stage, ...] = (
         "mirror each module, validate its metadata, write catalog.json",
         tolerant=True,
         output="catalog.json",
+        partial_exit_codes=(3,),  # catalog sync: some modules failed, catalog.json written
     ),
     Stage(
         "Images",
