@@ -35,7 +35,9 @@ def _request(url: str, data: dict | None = None, timeout: float = 30):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    exe = shutil.which("deepaas-run") or str(Path(sys.executable).with_name("deepaas-run"))
+    beside = Path(sys.executable).with_name("deepaas-run")  # the one of this environment
+    exe = str(beside) if beside.exists() else shutil.which("deepaas-run")
+    assert exe, "deepaas-run not found: pip install -e . first"
     port = _free_port()
     log = tmp_path_factory.mktemp("deepaas") / "deepaas.log"
     with open(log, "wb") as out:
