@@ -167,12 +167,39 @@ def _validate_value(value: Any, src: Source | None, filename: str, forced: str |
         errors.append(Issue(format_path(f.at), line, col, f.message, f.hint))
     for path, key, known in ev.unknown_keys(value):
         best = closest(key, known) if isinstance(key, str) else None
-        hint = f"did you mean {best!r}?" if best else "not in the schema: kept, not checked"
+        later = _declared_later(version, path)
+        if later:
+            hint = f"declared from metadata_version {later}; raise metadata_version to check it"
+        elif best:
+            hint = f"did you mean {best!r}?"
+        else:
+            hint = "not in the schema: kept, not checked"
         line, col = locate(path, True)
         warnings.append(Issue(format_path(path), line, col, f"unknown key {key!r}", hint))
     errors.sort(key=_order)
     warnings.sort(key=_order)
     return FileReport(filename, not errors, version, errors, warnings, value)
+
+
+def _declared_later(version: str, path: tuple) -> str | None:
+    """The first later version of the same major whose schema declares this key path."""
+    major = version.split(".")[0] + "."
+    for later in schemas.KNOWN:
+        if not later.startswith(major) or later <= version:
+            continue
+        node = schemas.load(later)
+        for part in path:
+            props = node.get("properties") if isinstance(node, dict) else None
+            if isinstance(props, dict) and "$ref" not in node and part in props:
+                node = props[part]
+                if isinstance(node, dict) and "$ref" in node:
+                    node = _evaluator(later).resolve(node["$ref"])
+            else:
+                node = None
+                break
+        if node is not None and node is not False:
+            return later
+    return None
 
 
 def _order(issue: Issue) -> tuple[int, int]:

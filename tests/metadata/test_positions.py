@@ -114,3 +114,15 @@ def test_missing_key_in_nested_object_points_at_the_object():
     links = [i for i in r.errors if i.path == "$.links"]
     assert [(i.line, i.column, i.message) for i in links] == [
         (3, 3, "missing required key 'source_code'")]
+
+
+def test_keys_of_later_versions_say_which_version_declares_them():
+    r = validate_bytes(b"metadata_version: 2.0.0\nresources: {inference: {cpu: 1}}\n"
+                       b"links: {self: 'https://x.org', source_code: 'https://y.org'}\n",
+                       "ai4-metadata.yml")
+    assert [(w.path, w.line, w.column, w.hint) for w in r.warnings] == [
+        ("$.resources", 2, 1,
+         "declared from metadata_version 2.1.0; raise metadata_version to check it"),
+        ("$.links.self", 3, 9,
+         "declared from metadata_version 2.2.0; raise metadata_version to check it"),
+    ]
