@@ -179,6 +179,10 @@ def main() -> int:
     # code repo folder makes cookiecutter itself stop earlier, before this hook.
     output_dir = answers.get("_output_dir") or str(Path.cwd().parent)
     found = problems(answers, output_dir, check_code_dir=False)
+    here = Path.cwd()
+    if any(here.iterdir()):  # only with cookiecutter -f: the folder was there before
+        found.append(f"{here} already exists and is not empty: move it away or choose another "
+                     "repo_name")
     if not found:
         return 0
     print(f"\nThe answers have {len(found)} problem(s); nothing was written:", file=sys.stderr)

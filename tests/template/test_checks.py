@@ -137,3 +137,14 @@ def test_answers_reach_hooks_as_json_only():
 
     rendered = Environment().from_string("{{ x | tojson }}").render(x={"a": "'''\\\""})
     assert "'" not in rendered and json.loads(rendered) == {"a": "'''\\\""}
+
+
+def test_overwrite_flag_does_not_touch_an_existing_repo(tmp_path):
+    mine = tmp_path / "demo_module"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    proc = run_cookiecutter(tmp_path, {}, extra_args=["-f"])
+    assert proc.returncode != 0
+    assert "demo_module already exists and is not empty" in proc.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo_module"]
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]
