@@ -365,3 +365,54 @@ def tokens(view: ModuleView) -> set[str]:
 def sort_key(view: ModuleView) -> tuple[str, str]:
     """Newest first: by creation date (so an update does not reshuffle every list page)."""
     return (view.created or "", view.name)
+
+
+FLAG_BITS = {"trainable": 1, "inference": 2, "pretrained": 4, "cpu": 8, "gpu": 16}
+
+
+@dataclass
+class Mod:
+    """What every build needs about every module (cheap, cached by content hash between
+    builds); the full :class:`ModuleView` is made only for pages that must be re-rendered."""
+
+    key: str
+    slug: str
+    name: str
+    created: str | None
+    updated: str | None
+    keywords: list[str]
+    flags: int
+    license: str
+    tokens: list[str]
+    doc: list[Any]  # title, summary (shortened), status, build status
+    entry: dict[str, Any] = field(repr=False, default_factory=dict)
+    records: list[dict[str, Any]] = field(repr=False, default_factory=list)
+    _view: ModuleView | None = field(repr=False, default=None)
+
+    @classmethod
+    def from_view(cls, key: str, view: ModuleView, entry: dict[str, Any],
+                  records: list[dict[str, Any]]) -> Mod:
+        flags = sum(bit for name, bit in FLAG_BITS.items() if getattr(view, name))
+        summary = view.summary if len(view.summary) <= 240 else view.summary[:237] + "..."
+        return cls(key, view.slug, view.name, view.created, view.updated, view.keywords, flags,
+                   view.license, sorted(tokens(view)),
+                   [view.title, summary, view.status, view.build_status], entry, records, view)
+
+    @classmethod
+    def from_cache(cls, key: str, data: list[Any], entry: dict[str, Any],
+                   records: list[dict[str, Any]]) -> Mod:
+        return cls(key, *data, entry=entry, records=records)
+
+    def to_cache(self) -> list[Any]:
+        return [self.slug, self.name, self.created, self.updated, self.keywords, self.flags,
+                self.license, self.tokens, self.doc]
+
+    @property
+    def view(self) -> ModuleView:
+        if self._view is None:
+            self._view = module_view(self.entry, self.records)
+        self._view.key = self.key
+        return self._view
+
+    def has(self, flag: str) -> bool:
+        return bool(self.flags & FLAG_BITS[flag])

@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from deepoc.errors import DeepOCError, UsageError
+from deepoc.fsutil import atomic_write_text
 from deepoc.site import model
-from deepoc.site.model import ModuleView
+from deepoc.site.model import Mod
 
 PAGE_SIZE = 24
 DOC_CHUNK = 16
@@ -61,7 +62,7 @@ class BuildReport:
 class Keyword:
     label: str
     slug: str
-    modules: list[ModuleView]
+    modules: list[Mod]
 
 
 def _load_json(path: Path, what: str) -> Any:
@@ -139,8 +140,8 @@ def _renderer_hash() -> str:
     return h.hexdigest()
 
 
-def _keywords(views: list[ModuleView]) -> list[Keyword]:
-    groups: dict[str, list[ModuleView]] = {}
+def _keywords(views: list[Mod]) -> list[Keyword]:
+    groups: dict[str, list[Mod]] = {}
     spellings: dict[str, Counter[str]] = {}
     for v in views:
         for k in v.keywords:
@@ -273,6 +274,22 @@ def _read_manifest(folder: Path, globals_key: str) -> dict[str, str] | None:
     return pages if isinstance(pages, dict) else None
 
 
+def cache_path(out: Path) -> Path:
+    """Per-module derived data (search terms, card fields) by content hash, between builds."""
+    return out.parent / f".{out.name}.cache.json"
+
+
+def _read_cache(path: Path, globals_key: str) -> dict[str, list[Any]]:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("globals") != globals_key:
+        return {}
+    mods = data.get("modules")
+    return mods if isinstance(mods, dict) else {}
+
+
 def standby_path(out: Path) -> Path:
     """Where the previous generation of the site is kept for the next incremental build."""
     return out.parent / f".{out.name}.standby"
@@ -308,21 +325,31 @@ def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
         raise UsageError(f"output {out} is a non-empty folder that is not a site built by "
                          f"deep-oc: choose an empty or new folder for -o")
 
+    renderer = _renderer_hash()
+    globals_key = _hash(renderer, base_url, site_title)
+    cache_file = cache_path(out)
+    cache = _read_cache(cache_file, globals_key)
     by_module = model.builds_index(builds_data)
-    views: list[ModuleView] = []
+    views: list[Mod] = []
     seen: set[str] = set()
+    fresh: dict[str, list[Any]] = {}
     for entry in cat["modules"]:
         if not isinstance(entry, dict):
             report.problems.append("catalog entry that is not an object skipped")
             continue
         records = by_module.get(str(entry.get("name")), [])
-        view = model.module_view(entry, records)
-        if view.slug in seen:
-            raise DeepOCError(f"catalog {catalog} lists module {view.name!r} twice: "
+        key = model.entry_key(entry, records)
+        cached = cache.get(key)
+        if cached is not None:
+            mod = model.Mod.from_cache(key, cached, entry, records)
+        else:
+            mod = model.Mod.from_view(key, model.module_view(entry, records), entry, records)
+        fresh[key] = cached or mod.to_cache()
+        if mod.slug in seen:
+            raise DeepOCError(f"catalog {catalog} lists module {mod.name!r} twice: "
                               f"fix the catalog so names are unique")
-        seen.add(view.slug)
-        view.key = model.entry_key(entry, records)
-        views.append(view)
+        seen.add(mod.slug)
+        views.append(mod)
     views.sort(key=model.sort_key, reverse=True)
     report.modules = len(views)
     keywords = _keywords(views)
@@ -332,9 +359,6 @@ def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
             v.key = _hash(v.key, [kwslug[k.lower()] for k in v.keywords])
     now = now or datetime.now(timezone.utc)
     generated = now.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    renderer = _renderer_hash()
-    globals_key = _hash(renderer, base_url, site_title)
     live = out if out.is_dir() else None
     live_pages = (_read_manifest(out, globals_key) or {}) if live else {}
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -363,22 +387,28 @@ def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+    if fresh.keys() != cache.keys():
+        try:
+            atomic_write_text(cache_file, json.dumps(
+                {"globals": globals_key, "modules": fresh}, separators=(",", ":")))
+        except OSError as exc:  # only a cache: the next build is just slower
+            report.problems.append(f"could not write the build cache {cache_file}: {exc}")
     report.files = len(writer.pages)
     report.seconds = time.perf_counter() - t0
     report.cpu_seconds = time.process_time() - c0
     return report
 
 
-def _render_all(w: _Writer, env: _Lazy, views: list[ModuleView], keywords: list[Keyword],
+def _render_all(w: _Writer, env: _Lazy, views: list[Mod], keywords: list[Keyword],
                 kwslug: dict[str, str], base_url: str | None, generated: str,
                 site_title: str, cat_raw: bytes, builds_raw: bytes | None) -> None:
     cards: dict[tuple[str, str], str] = {}
 
-    def card(v: ModuleView, root: str) -> str:
+    def card(v: Mod, root: str) -> str:
         """A module's card, rendered once per folder depth and reused by every listing."""
         key = (v.slug, root)
         if key not in cards:
-            cards[key] = str(env.mac.card(v, root, kwslug))
+            cards[key] = str(env.mac.card(v.view, root, kwslug))
         return cards[key]
 
     common = {"site_title": site_title, "generated": generated, "kwslug": kwslug,
@@ -400,7 +430,7 @@ def _render_all(w: _Writer, env: _Lazy, views: list[ModuleView], keywords: list[
     for v in views:
         rel = f"modules/{v.slug}.html"
         w.page(rel, v.key, lambda v=v, rel=rel: env.get("module.html").render(
-            m=v, root="../", canonical=canonical(rel), mac=env.mac, **common))
+            m=v.view, root="../", canonical=canonical(rel), mac=env.mac, **common))
 
     # home listing
     facets = {
@@ -454,7 +484,8 @@ def _render_all(w: _Writer, env: _Lazy, views: list[ModuleView], keywords: list[
                     reverse=True)[:FEED_SIZE]
     feed_updated = max((v.updated or v.created or "" for v in recent), default="") or generated
     w.page("feed.xml", _hash("feed", [v.key for v in recent], feed_updated),
-           lambda: env.get("feed.xml").render(modules=recent, feed_updated=feed_updated,
+           lambda: env.get("feed.xml").render(modules=[v.view for v in recent],
+                                              feed_updated=feed_updated,
                                               **common))
     sitemap = ["index.html", "keywords/index.html"] + [f"modules/{v.slug}.html" for v in views] \
         + [f"keywords/{k.slug}.html" for k in keywords]
@@ -466,7 +497,7 @@ def _render_all(w: _Writer, env: _Lazy, views: list[ModuleView], keywords: list[
     _search_index(w, views, keywords, kwslug)
 
 
-def _search_index(w: _Writer, views: list[ModuleView], keywords: list[Keyword],
+def _search_index(w: _Writer, views: list[Mod], keywords: list[Keyword],
                   kwslug: dict[str, str]) -> None:
     """Sharded index: meta, term shards by 2-letter prefix, facet postings, doc chunks.
 
@@ -476,7 +507,7 @@ def _search_index(w: _Writer, views: list[ModuleView], keywords: list[Keyword],
     rank = {v.slug: i for i, v in enumerate(views)}
     terms: dict[str, list[int]] = {}
     for i, v in enumerate(views):
-        for t in model.tokens(v):
+        for t in v.tokens:
             terms.setdefault(t, []).append(i)
     shards: dict[str, dict[str, list[int]]] = {}
     for t, ids in terms.items():
@@ -488,11 +519,11 @@ def _search_index(w: _Writer, views: list[ModuleView], keywords: list[Keyword],
                lambda b=body: b)
 
     facets: dict[str, list[int]] = {
-        "type-trainable": [i for i, v in enumerate(views) if v.trainable],
-        "type-inference": [i for i, v in enumerate(views) if v.inference],
-        "type-pretrained": [i for i, v in enumerate(views) if v.pretrained],
-        "image-cpu": [i for i, v in enumerate(views) if v.cpu],
-        "image-gpu": [i for i, v in enumerate(views) if v.gpu],
+        "type-trainable": [i for i, v in enumerate(views) if v.has("trainable")],
+        "type-inference": [i for i, v in enumerate(views) if v.has("inference")],
+        "type-pretrained": [i for i, v in enumerate(views) if v.has("pretrained")],
+        "image-cpu": [i for i, v in enumerate(views) if v.has("cpu")],
+        "image-gpu": [i for i, v in enumerate(views) if v.has("gpu")],
     }
     licenses: dict[str, list[int]] = {}
     for i, v in enumerate(views):
@@ -522,14 +553,12 @@ def _search_index(w: _Writer, views: list[ModuleView], keywords: list[Keyword],
     w.page("search/meta.js", hashlib.sha1(body.encode()).hexdigest(), lambda: body)
 
 
-def _doc(v: ModuleView, kwslug: dict[str, str]) -> list[Any]:
+def _doc(v: Mod, kwslug: dict[str, str]) -> list[Any]:
     """One search result: just what a card shows."""
-    summary = v.summary if len(v.summary) <= 240 else v.summary[:237] + "..."
-    flags = (v.trainable * 1) | (v.inference * 2) | (v.pretrained * 4) | (v.cpu * 8) \
-        | (v.gpu * 16)
+    title, summary, status, build_status = v.doc
     kws = [[k, kwslug[k.lower()]] for k in v.keywords[:8]]
-    return [v.slug, v.title, summary, kws, flags, v.status, (v.created or "")[:10], v.license,
-            v.build_status]
+    return [v.slug, title, summary, kws, v.flags, status, (v.created or "")[:10], v.license,
+            build_status]
 
 
 def _renameat2_exchange(a: Path, b: Path) -> bool:

@@ -224,7 +224,8 @@ def test_failed_build_leaves_the_old_site(tmp_path: Path, monkeypatch):
     with pytest.raises(RuntimeError):
         build_site(c, site, builds=b, now=NOW)
     assert _tree(site) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["builds.json", "catalog.json", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".site.cache.json", "builds.json", "catalog.json", "site"]  # no half-built tree left
 
 
 def test_bad_inputs_are_one_line_errors(tmp_path: Path):
