@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import configparser
 import datetime
 import json
 import subprocess
@@ -100,6 +101,11 @@ def test_pyproject_parses_back(bakes, name):
     assert a["model_type"] in project["keywords"]
     eps = project["entry-points"]["deepaas.v2.model"]
     assert eps == {a["repo_name"]: f"{a['repo_name']}.models.deep_api"}
+    tox = configparser.ConfigParser(interpolation=None)
+    tox.read(code / "tox.ini", encoding="utf-8")
+    assert {"testenv", "testenv:style", "testenv:bandit", "testenv:cover"} <= set(tox.sections())
+    assert "ruff check" in tox["testenv:style"]["commands"]
+    assert "--cov" in tox["testenv:cover"]["commands"]
     for line in (code / "requirements.txt").read_text().splitlines():
         if line and not line.startswith("#"):
             assert ">=" in line and "<" in line.replace(">=", ""), f"unbounded: {line}"

@@ -64,3 +64,23 @@ def test_parse_answers():
     assert parse_answers(["a=1", "b=x=y", "c="]) == {"a": "1", "b": "x=y", "c": ""}
     with pytest.raises(UsageError, match="given twice"):
         parse_answers(["a=1", "a=2"])
+
+
+def test_questions_are_asked_with_their_prompts(tmp_path):
+    """Plain cookiecutter, interactive: the human-readable prompts, choices by number."""
+    from .conftest import COOKIECUTTER, git_env
+
+    home = tmp_path / "home"
+    home.mkdir()
+    # git_base_url, project_name, then defaults; license 3 (BSD-3-Clause), model_type 2
+    stdin = "\nPrompted model\n\n\n\n\n\n3\n2\n\n\n\n\n\n"
+    proc = subprocess.run([COOKIECUTTER, str(Path(__file__).resolve().parents[2]),
+                           "-o", str(tmp_path / "out")],
+                          input=stdin, capture_output=True, text=True, env=git_env(home),
+                          timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Project name (human readable)" in proc.stdout
+    assert "No license (no LICENSE file is written)" in proc.stdout
+    recorded = (tmp_path / "out" / "prompted_model" / ".cookiecutter.json").read_text()
+    assert '"open_source_license": "BSD-3-Clause"' in recorded
+    assert '"model_type": "trainable"' in recorded
