@@ -46,6 +46,11 @@ def _check_new_entry(text: str, url: str) -> tuple[str, str]:
     blocking = [p for p in mine if p.code != "whitespace"] or mine
     if blocking:
         p = blocking[0]
+        if p.code == "duplicate":
+            raise DeepOCError(
+                f"{url} is already in the catalog's {CATALOG_FILE}: the catalog lint says "
+                f"{p.message}; nothing was changed"
+            )
         hint = f" ({p.fix})" if p.fix else ""
         raise DeepOCError(
             f"{url}: the catalog lint refuses the new {CATALOG_FILE} entry: {p.message}{hint}; "

@@ -184,8 +184,32 @@ def append_entry(text: str, url: str) -> tuple[str, int]:
     """
     if text and not text.endswith("\n"):
         text += "\n"
-    new = f"{text}- module: {url}\n"
+    new = f"{text}- module: {yaml_scalar(url)}\n"
     return new, new.count("\n")
+
+
+_PLAIN_URL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~:/?@!$&()*+,;=%-]*")
+
+
+def yaml_scalar(value: str) -> str:
+    """``value`` as a YAML scalar that reads back as exactly ``value``.
+
+    Plain when it is an ordinary URL; otherwise double-quoted with escapes,
+    so a ``#`` or a space cannot turn part of it into a comment the lint would never see.
+    """
+    plain = _PLAIN_URL.fullmatch(value) and "/" in value  # a "/" keeps YAML from typing it
+    if plain and ": " not in value and not value.endswith(":"):
+        return value
+    out = []
+    for ch in value:
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif 0x20 <= code < 0x7F:
+            out.append(ch)
+        else:  # escaped: no odd line breaks or unprintables in the file, and astral chars whole
+            out.append(f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+    return '"' + "".join(out) + '"'
 
 
 def branch_name(module: str) -> str:

@@ -111,7 +111,8 @@ def test_own_catalog_needs_no_fork(fake, baked, cli, tmp_path):
 
 
 @pytest.mark.parametrize("url, words", [
-    ("https://github.com/deephdc/deep-oc-dogs_breed_det.git/", "duplicate of the entry on line 3"),
+    ("https://github.com/deephdc/deep-oc-dogs_breed_det.git/", "already in the catalog"),
+    ("https://github.com/alice/DEEP-OC-x #comment", "not a git URL"),
     ("not a url", "refuses"),
 ])
 def test_lint_stops_duplicates_and_bad_urls(world, cli, url, words):

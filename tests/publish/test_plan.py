@@ -123,6 +123,22 @@ def test_append_entry_keeps_everything_and_adds_one_line(text):
     assert new.count("\n") == line
 
 
+@pytest.mark.parametrize("url", ["https://x/o/r #frag", "a: b", "-x", "'q'", "[x]", "x\\y"])
+def test_append_entry_quotes_what_yaml_would_misread(url):
+    import yaml
+
+    new, _line = append_entry("- module: https://x/o/a\n", url)
+    assert yaml.safe_load(new)[-1] == {"module": url}
+
+
+@given(st.text(min_size=1).filter(lambda s: "\n" not in s and "\r" not in s))
+def test_append_entry_reads_back_exactly(url):
+    import yaml
+
+    new, _line = append_entry("", url)
+    assert yaml.safe_load(new) == [{"module": url}]
+
+
 def test_pr_text():
     assert branch_name("plant_classifier") == "add-plant_classifier"
     assert branch_name("a b/c") == "add-a-b-c"
