@@ -29,6 +29,7 @@ REPO = HERE.parent
 REF = HERE / "_ref"
 CORPUS = REPO.parent / "shared" / "corpus" / "metadata" / "files"
 DEFAULT_FILE = CORPUS / "deephdc+DEEP-OC-posenet-tf__fcf6b62__metadata.json"
+DEFAULT_YAML = CORPUS / "deephdc+DEEP-OC-posenet-tf__731e391__ai4-metadata.yml"
 
 
 def _median_wall(cmd: list[str], runs: int, expect: tuple[int, ...] = (0, 1)) -> float:
@@ -94,6 +95,12 @@ def main() -> int:
         print(f"(ai4-metadata not installed at {ai4}: run with --setup)")
     if s4a.exists():
         rows["schema4apps deep-app-schema-validator"] = _median_wall([str(s4a), f], args.runs)
+    # a v2 YAML file too: PyYAML's import is part of that cost
+    y = str(DEFAULT_YAML)
+    rows["ours, ai4-metadata.yml (v2, YAML)"] = _median_wall([str(ours), y], args.runs)
+    if ai4.exists():
+        rows["ai4-metadata validate, ai4-metadata.yml"] = _median_wall(
+            [str(ai4), "validate", "--metadata-version", "2.0.0", y], args.runs)
     for name, value in rows.items():
         print(f"  {name:40s} {value * 1000:8.1f} ms")
     us = rows["deep-app-schema-validator (ours)"]
@@ -105,6 +112,10 @@ def main() -> int:
     if "schema4apps deep-app-schema-validator" in rows:
         print(f"ratio ours / schema4apps:                "
               f"{us / rows['schema4apps deep-app-schema-validator']:.2f}x")
+    if "ai4-metadata validate, ai4-metadata.yml" in rows:
+        ratio = (rows["ours, ai4-metadata.yml (v2, YAML)"]
+                 / rows["ai4-metadata validate, ai4-metadata.yml"])
+        print(f"ratio ours / ai4-metadata on the YAML:   {ratio:.2f}x")
     rate, count, issues = _throughput(repeats=max(3, args.runs // 3))
     print(f"corpus in one process: {count} files, {issues} errors+warnings reported, "
           f"{rate:,.0f} files/s (goal >= 1000)")

@@ -113,8 +113,20 @@ def _show(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+_closest_cache: dict[tuple, str | None] = {}
+
+
 def closest(word: str, choices: list[str]) -> str | None:
     """The closest choice: same letters ignoring case and separators first, then difflib."""
+    key = (word, tuple(choices))
+    if key not in _closest_cache:
+        if len(_closest_cache) > 10_000:
+            _closest_cache.clear()
+        _closest_cache[key] = _closest(word, choices)
+    return _closest_cache[key]
+
+
+def _closest(word: str, choices: list[str]) -> str | None:
     def norm(s: str) -> str:
         return re.sub(r"[\s_-]+", "", s).lower()
 
@@ -162,7 +174,7 @@ class Evaluator:
         return out
 
     def _unknown(self, schema: Any, inst: Any, path: tuple, out: list) -> None:
-        if not isinstance(schema, dict):
+        if not isinstance(schema, dict) or not isinstance(inst, (dict, list)):
             return
         if "$ref" in schema:
             self._unknown(self.resolve(schema["$ref"]), inst, path, out)
@@ -201,10 +213,16 @@ class Evaluator:
                 fn(self, val, inst, path, out, schema)
 
 
+_EXACT = {"string": str, "object": dict, "array": list}
+
+
 def _c_type(ev: Evaluator, types: Any, inst: Any, path: tuple, out: list, schema: dict) -> None:
-    tlist = [types] if isinstance(types, str) else types
-    if any(_is_type(inst, t) for t in tlist):
+    if type(types) is str and type(inst) is _EXACT.get(types):  # the common case, fast
         return
+    tlist = [types] if isinstance(types, str) else types
+    for t in tlist:
+        if _is_type(inst, t):
+            return
     want = " or ".join(tlist)
     got = type_name(inst)
     hint = None
@@ -306,7 +324,10 @@ def _c_items(ev: Evaluator, items: Any, inst: Any, path: tuple, out: list, schem
 
 
 def _c_enum(ev: Evaluator, enum: list, inst: Any, path: tuple, out: list, schema: dict) -> None:
-    if any(equal(inst, e) for e in enum):
+    if type(inst) is str:
+        if inst in enum:
+            return
+    elif any(equal(inst, e) for e in enum):
         return
     choices = [e for e in enum if isinstance(e, str)]
     hint = None

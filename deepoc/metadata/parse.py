@@ -77,24 +77,55 @@ class Source:
 
 
 class YamlSource(Source):
-    """Positions recorded while constructing; marks are 0-based (line, column)."""
+    """Positions found on demand by walking the composed node tree (marks are 0-based)."""
 
-    def __init__(self, text: str, values: dict, keys: dict) -> None:
+    def __init__(self, text: str, root: Any) -> None:
         super().__init__(text)
-        self._yvalues = values
-        self._ykeys = keys
+        self._root = root
+
+    def _walk(self, path: Path) -> tuple[Any, Any]:
+        """(key node, value node) of the deepest existing prefix of ``path``."""
+        knode, node = None, self._root
+        for part in path:
+            found = None
+            if node.id == "mapping" and isinstance(part, str):
+                for k, v in node.value:
+                    if k.id == "scalar" and k.value == part:
+                        found = (k, v)
+                if found is None:  # keys written in another form (e.g. escapes): construct
+                    for k, v in node.value:
+                        if k.id == "scalar" and _scalar_text(k) == part:
+                            found = (k, v)
+            elif node.id == "sequence" and isinstance(part, int) and part < len(node.value):
+                found = (None, node.value[part])
+            if found is None:
+                break
+            knode, node = found
+        return knode, node
 
     def value_offset(self, path: Path) -> Any:
-        return _nearest(self._yvalues, path)
+        node = self._walk(path)[1]
+        m = node.start_mark
+        return (m.line, m.column)
 
     def key_offset(self, path: Path) -> Any:
-        mark = self._ykeys.get(path)
-        return mark if mark is not None else self.value_offset(path)
+        knode, node = self._walk(path)
+        m = (knode or node).start_mark
+        return (m.line, m.column)
 
     def line_col(self, offset: Any) -> tuple[int | None, int | None]:
         if offset is None:
             return None, None
         return offset[0] + 1, offset[1] + 1
+
+
+def _scalar_text(node: Any) -> Any:
+    import yaml
+
+    try:
+        return yaml.constructor.SafeConstructor().construct_object(node)
+    except Exception:
+        return None
 
 
 def _nearest(table: dict, path: Path) -> Any:
@@ -288,6 +319,7 @@ def _depth_exceeded(data: Any) -> bool:
 # ---------------------------------------------------------------- YAML
 
 _STD = "tag:yaml.org,2002:"
+_STR = _STD + "str"
 _SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 
 
@@ -319,12 +351,9 @@ def parse_yaml(text: str) -> tuple[Any, Source]:
     if node is None:
         raise ParseFailure("empty YAML document: no metadata", None,
                            "the file holds only comments or blank space", 1, 1)
-    values: dict[Path, Any] = {}
-    keys: dict[Path, Any] = {}
-    constructor = yaml.constructor.SafeConstructor()
-    builder = _YamlBuilder(constructor, values, keys)
+    builder = _YamlBuilder(yaml.constructor.SafeConstructor())
     data = builder.build(node, ())
-    return data, YamlSource(text, values, keys)
+    return data, YamlSource(text, node)
 
 
 def _yaml_hint(msg: str) -> str | None:
@@ -337,10 +366,16 @@ def _yaml_hint(msg: str) -> str | None:
     return None
 
 
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
 def _check_yaml_depth(text: str) -> None:
     # libyaml builds nested flow collections recursively: refuse absurd flow nesting early.
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return
     depth = 0
-    for i, c in enumerate(text):
+    for m in _BRACKETS.finditer(text):
+        i, c = m.start(), m.group()
         if c in "[{":
             depth += 1
             if depth > MAX_DEPTH:
@@ -349,17 +384,13 @@ def _check_yaml_depth(text: str) -> None:
                 raise ParseFailure("invalid YAML: nested too deeply", None,
                                    f"metadata needs a few levels, at most {MAX_DEPTH}",
                                    line, col)
-        elif c in "]}":
+        else:
             depth = max(0, depth - 1)
-        elif c == "\n" and depth == 0:
-            continue
 
 
 class _YamlBuilder:
-    def __init__(self, constructor: Any, values: dict, keys: dict) -> None:
+    def __init__(self, constructor: Any) -> None:
         self.constructor = constructor
-        self.values = values
-        self.keys = keys
         self.count = 0
         self.active: set[int] = set()
 
@@ -375,12 +406,11 @@ class _YamlBuilder:
         if len(path) > MAX_DEPTH:
             raise self._fail(node, "nested too deeply",
                              f"metadata needs a few levels, at most {MAX_DEPTH}")
-        m = node.start_mark
-        if path not in self.values:
-            self.values[path] = (m.line, m.column)
         tag = node.tag
         kind = node.id
         if kind == "scalar":
+            if tag == _STR:
+                return node.value
             if tag not in _SCALAR_TAGS:
                 raise self._fail(node, f"unsupported YAML tag {tag!r}",
                                  "metadata holds plain strings, numbers, lists and mappings")
@@ -415,10 +445,7 @@ class _YamlBuilder:
                     raise self._fail(knode, f"duplicate key {key!r}",
                                      "each key may appear once in a mapping; remove one",
                                      path + (key,))
-                kp = path + (key,)
-                km = knode.start_mark
-                self.keys[kp] = (km.line, km.column)
-                out[key] = self.build(vnode, kp)
+                out[key] = self.build(vnode, path + (key,))
             return out
         finally:
             self.active.discard(ident)

@@ -166,8 +166,8 @@ def _validate_value(value: Any, src: Source | None, filename: str, forced: str |
         line, col = locate(f.at, f.at_key)
         errors.append(Issue(format_path(f.at), line, col, f.message, f.hint))
     for path, key, known in ev.unknown_keys(value):
-        best = closest(key, known) if isinstance(key, str) else None
         later = _declared_later(version, path)
+        best = closest(key, known) if isinstance(key, str) and not later else None
         if later:
             hint = f"declared from metadata_version {later}; raise metadata_version to check it"
         elif best:
