@@ -118,3 +118,24 @@ def test_reference_v2_failures_found_by_us_name_the_same_place(rows):
             assert f"'{key}'" in text, (row["file"], why, text)
         checked += 1
     assert checked > 30
+
+
+def test_our_parsers_build_the_same_values_as_the_standard_ones(rows):
+    """Where both accept a file, our JSON/YAML readers give exactly json.loads/safe_load's value."""
+    import json
+
+    import yaml
+
+    from deepoc.metadata import validate_bytes
+
+    compared = 0
+    for row in rows:
+        data = (FILES / row["file"]).read_bytes()
+        report = validate_bytes(data, row["file"])
+        if not report.readable:
+            continue
+        text = data.decode("utf-8-sig")
+        expected = json.loads(text) if row["file"].endswith(".json") else yaml.safe_load(text)
+        assert report.data == expected, row["file"]
+        compared += 1
+    assert compared > 500
