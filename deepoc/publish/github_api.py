@@ -81,16 +81,23 @@ def read_token(token_file: str | None) -> str:
 
 
 def check_api_url(api_url: str | None) -> str:
-    """Validate --api-url: http(s)://host[:port][/api/v3] with no trailing slash."""
-    url = (api_url or DEFAULT_API_URL).rstrip("/")
+    """Validate --api-url and return it without a trailing slash.
+
+    A bare GitHub Enterprise Server address (``https://ghe.example.org``) gets the ``/api/v3``
+    its REST API lives under; hosts named ``api.*`` (github.com, GHE.com) serve it at the root.
+    """
     from urllib.parse import urlparse
 
+    url = (api_url or DEFAULT_API_URL).strip().rstrip("/")
     parts = urlparse(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query \
+            or parts.fragment:
         raise UsageError(
             f"--api-url {api_url!r} is not an API address: give e.g. https://api.github.com "
             "or https://ghe.example.org/api/v3"
         )
+    if not parts.path and not parts.hostname.startswith("api."):
+        url += "/api/v3"
     return url
 
 

@@ -179,6 +179,19 @@ def test_unreachable_api_is_one_line(baked, cli):
     assert res.code == 1 and res.err.count("\n") == 1 and "cannot reach" in res.err
 
 
+def test_bare_enterprise_host_gets_api_v3(fake, baked, cli):
+    from deepoc.publish.github_api import check_api_url
+
+    assert check_api_url(None) == "https://api.github.com"
+    assert check_api_url("https://api.github.com/") == "https://api.github.com"
+    assert check_api_url("https://ghe.example.org") == "https://ghe.example.org/api/v3"
+    assert check_api_url("https://ghe.example.org/api/v3/") == "https://ghe.example.org/api/v3"
+    assert check_api_url("https://api.acme.ghe.com") == "https://api.acme.ghe.com"
+    bare = fake.url.removesuffix("/api/v3")
+    res = cli("publish", str(baked), "--api-url", bare + "/", "--dry-run")
+    assert res.code == 0, res.err
+
+
 def test_bad_api_url_is_a_usage_error(baked, cli):
     res = cli("publish", str(baked), "--api-url", "ftp://example.org")
     assert res.code == 2 and "--api-url" in res.err
