@@ -357,11 +357,17 @@ def parse_yaml(text: str) -> tuple[Any, Source]:
 
 
 def _yaml_hint(msg: str) -> str | None:
+    if "scanning an alias" in msg or "scanning an anchor" in msg:
+        return "a value starting with * or & must be quoted"
+    if "could not find expected ':'" in msg:
+        return "indent the continuation lines of a long text, or write it as a | block"
+    if "found character '@'" in msg or "found character '`'" in msg:
+        return "a value starting with @ or ` must be quoted"
     if "mapping values are not allowed" in msg:
         return "a value with ': ' must be quoted, or the indentation is off"
     if "found character '\\t'" in msg or "tab" in msg:
         return "indent with spaces, not tabs"
-    if "expected <block end>" in msg:
+    if "expected <block end>" in msg or "did not find expected key" in msg:
         return "check the indentation of this line"
     return None
 
