@@ -177,7 +177,6 @@ class FakeGitHub:
             "html_url": f"https://github.example/{repo.full_name}",
             "clone_url": repo.path.as_uri(), "default_branch": repo.default_branch,
             "topics": list(repo.topics), "visibility": "private" if repo.private else "public",
-            "size": 0 if not repo.heads() else 1,
         }
         if repo.parent:
             data["parent"] = self.repo_json(self.repos[repo.parent.lower()])
