@@ -1,5 +1,7 @@
 """Start the real ``deepaas-run`` on a loopback port and call the module through HTTP."""
 
+from __future__ import annotations
+
 import json
 import shutil
 import socket
