@@ -33,3 +33,19 @@ def no_docker_env(monkeypatch, tmp_path) -> dict[str, str]:
     env["NO_COLOR"] = "1"
     monkeypatch.setenv("DOCKER_HOST", env["DOCKER_HOST"])
     return env
+
+
+@pytest.fixture(scope="session")
+def answer_set_bakes(tmp_path_factory, default_bake) -> list[tuple[Path, Path]]:
+    """The default bake plus one per answer set of the demo catalog (catalog/demo.yml)."""
+    from deepoc.pipeline.demo import load_demo_catalog
+    from deepoc.template import bake
+
+    catalog = load_demo_catalog()
+    out = tmp_path_factory.mktemp("answer-sets")
+    bakes = [default_bake]
+    for entry in catalog["modules"]:
+        answers = {str(k): str(v) for k, v in entry["answers"].items()}
+        code, docker = bake(out, answers)
+        bakes.append((Path(code), Path(docker)))
+    return bakes

@@ -42,11 +42,11 @@ def test_top_level_command_lines_parse(path: Path) -> None:
         _parses(cmd)
 
 
-def test_generated_jenkinsfiles_command_lines_parse(default_bake) -> None:
-    code, docker = default_bake
+def test_generated_jenkinsfiles_command_lines_parse(answer_set_bakes) -> None:
     found = []
-    for repo in (code, docker):
-        found += cmdlines.from_file(repo / "Jenkinsfile")
+    for code, docker in answer_set_bakes:
+        for repo in (code, docker):
+            found += cmdlines.from_file(repo / "Jenkinsfile")
     assert found, "the generated Jenkinsfiles call no deep-oc command"
     for cmd in found:
         _parses(cmd)

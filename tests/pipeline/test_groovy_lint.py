@@ -19,11 +19,18 @@ LINT = ROOT / ".cache" / "node" / "node_modules" / ".bin" / "npm-groovy-lint"
 JAVA_OPTIONS = "-Xms256m,-Xmx1024m,-XX:TieredStopAtLevel=1,-XX:+UseSerialGC"
 
 
-def test_jenkinsfiles_have_no_groovy_errors(default_bake, tmp_path):
-    code, docker = default_bake
-    # Copies under one folder: short, distinct paths in the report.
-    files = {"catalog": ROOT / "Jenkinsfile", "code": code / "Jenkinsfile",
-             "docker": docker / "Jenkinsfile"}
+def test_jenkinsfiles_have_no_groovy_errors(answer_set_bakes, tmp_path):
+    # The catalog Jenkinsfile and each distinct generated one (default answers and the demo's
+    # answer sets), copied under one folder: short, distinct paths in the report.
+    files = {"catalog": ROOT / "Jenkinsfile"}
+    seen = {(ROOT / "Jenkinsfile").read_bytes()}
+    for code, docker in answer_set_bakes:
+        for repo in (code, docker):
+            content = (repo / "Jenkinsfile").read_bytes()
+            if content not in seen:
+                seen.add(content)
+                files[repo.name] = repo / "Jenkinsfile"
+    assert len(files) >= 3
     for name, src in files.items():
         (tmp_path / name).mkdir()
         shutil.copy(src, tmp_path / name / "Jenkinsfile")
