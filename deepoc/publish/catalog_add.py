@@ -16,7 +16,14 @@ from typing import Any
 
 from deepoc.errors import DeepOCError, UsageError
 from deepoc.publish import gitops
-from deepoc.publish.github_api import ApiSettings, NotFound, api_errors, client, wait_until
+from deepoc.publish.github_api import (
+    ApiSettings,
+    NameTaken,
+    NotFound,
+    api_errors,
+    client,
+    wait_until,
+)
 from deepoc.publish.plan import append_entry, branch_name, pr_body, pr_title
 
 CATALOG_FILE = "MODULES.yml"
@@ -186,10 +193,18 @@ def catalog_add(
                           what=f"pushing branch {branch} to {target.full_name}")
         report(f"branch {branch} pushed to {target.full_name}")
 
-    with api_errors(f"opening the pull request on {catalog_repo}", api_url):
-        pr = upstream.create_pull(
-            title=pr_title(module), body=pr_body(entry, module, validation),
-            head=f"{head_owner}:{branch}", base=base, maintainer_can_modify=True,
-        )
+    try:
+        with api_errors(f"opening the pull request on {catalog_repo}", api_url):
+            pr = upstream.create_pull(
+                title=pr_title(module), body=pr_body(entry, module, validation),
+                head=f"{head_owner}:{branch}", base=base, maintainer_can_modify=True,
+            )
+    except NameTaken:
+        # "A pull request already exists": a retried POST whose first try went through.
+        with api_errors(f"listing pull requests of {catalog_repo}", api_url):
+            open_prs = list(upstream.get_pulls(state="open", head=f"{head_owner}:{branch}"))
+        if not open_prs:
+            raise
+        pr = open_prs[0]
     report(f"pull request opened: {pr.html_url}")
     return AddResult(pr.html_url, pr.number, entry, branch, created=True)

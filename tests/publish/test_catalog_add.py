@@ -154,6 +154,21 @@ def test_fork_that_never_finishes_is_one_line(world, cli, monkeypatch):
     assert "has not finished forking deephdc/deep-oc" in res.err and world.pulls == []
 
 
+def test_rate_limit_while_forking_and_5xx_on_the_pr(world, cli):
+    import time
+
+    world.rate_limit(int(time.time()) + 600, method="POST", path="/forks$")
+    args = ("catalog", "add", URL, "--catalog-repo", "deephdc/deep-oc", "--api-url", world.url)
+    res = cli(*args)
+    assert res.code == 1 and res.err.count("\n") == 1
+    assert "forking deephdc/deep-oc: GitHub API rate limit exceeded" in res.err
+    assert "resets at" in res.err and world.pulls == []
+    world.fail("POST", "/pulls$", 502, times=1, after=True)  # made, but the answer was lost
+    res = cli(*args)
+    assert res.code == 0, res.err
+    assert len(world.pulls) == 1 and "pull request opened" in res.out
+
+
 def test_bad_token(world, cli, monkeypatch):
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_nope")
     res = cli("catalog", "add", URL, "--catalog-repo", "deephdc/deep-oc", "--api-url", world.url)
