@@ -236,3 +236,16 @@ def test_docker_jenkinsfile_calls_deep_oc_with_the_contract_lines(bakes):
         args = parser.parse_args(argv)
         assert callable(args.func)
     assert "buildingTag()" in text and "changeset 'metadata.json'" in text
+
+
+def test_metadata_validation_checks_formats(bakes):
+    """The check above has teeth: a bad URI or date in the generated file is an error."""
+    from deepoc.metadata import validate_bytes
+
+    _, docker, _ = bakes["defaults"]
+    data = json.loads((docker / "metadata.json").read_text(encoding="utf-8"))
+    data["sources"]["code"] = "not a url"
+    data["date_creation"] = "2026-02-30"
+    report = validate_bytes(json.dumps(data).encode(), "metadata.json")
+    assert not report.valid
+    assert {e.path for e in report.errors} == {"$.sources.code", "$.date_creation"}
