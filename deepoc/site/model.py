@@ -191,12 +191,20 @@ def _dedupe(items: list[str]) -> list[str]:
     return out
 
 
+def _has_content(record: Any) -> bool:
+    return isinstance(record, dict) and (record.get("commit") is not None
+                                         or isinstance(record.get("metadata"), dict))
+
+
 def pick_branch(branches: dict[str, Any]) -> str | None:
-    """The branch the marketplace shows: master, then main, then the first by name."""
-    for name in PREFERRED_BRANCHES:
-        if name in branches:
+    """The branch the marketplace shows: master, then main, then the first by name,
+    preferring branches that exist (a followed ``test`` branch may be missing)."""
+    order = [b for b in PREFERRED_BRANCHES if b in branches] + sorted(
+        b for b in branches if b not in PREFERRED_BRANCHES)
+    for name in order:
+        if _has_content(branches[name]):
             return name
-    return sorted(branches)[0] if branches else None
+    return order[0] if order else None
 
 
 def _links(meta: dict[str, Any], url: str | None) -> list[Link]:
@@ -274,6 +282,12 @@ def _builds(records: list[dict[str, Any]], branch: str | None) -> tuple[
 
 def _problems(entry: dict[str, Any], br: dict[str, Any] | None) -> list[str]:
     out: list[str] = []
+    failure = (br or {}).get("failure")
+    if isinstance(failure, dict):  # stale: what fails now, beside the last good reading
+        now = failure.get("reason") or failure.get("status")
+        if now:
+            out.append(f"now failing: {now}")
+        out.extend(_problems(entry, {"errors": failure.get("errors") or []}))
     for err in (br or {}).get("errors") or []:
         if isinstance(err, dict):
             where = str(err.get("path") or "")
@@ -351,7 +365,8 @@ def module_view(entry: dict[str, Any], records: list[dict[str, Any]]) -> ModuleV
         builds=rows,
         build_status=overall,
         url=url,
-        extra_branches=sorted(b for b in branches if b != branch),
+        extra_branches=sorted(b for b in branches if b != branch
+                              and _has_content(branches[b])),
     )
 
 

@@ -33,6 +33,8 @@ from deepoc.fsutil import atomic_write_text
 from deepoc.site import model
 from deepoc.site.model import Mod
 
+CATALOG_VERSION = 1
+BUILDS_VERSION = 1
 PAGE_SIZE = 24
 DOC_CHUNK = 16
 TOP_FACETS = 60
@@ -308,12 +310,22 @@ def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
     if not isinstance(cat, dict) or not isinstance(cat.get("modules"), list):
         raise DeepOCError(f"catalog {catalog} has no 'modules' list: is it a catalog.json "
                           f"written by 'deep-oc catalog sync'?")
+    if cat.get("catalog_version") != CATALOG_VERSION:
+        raise DeepOCError(f"catalog {catalog} has catalog_version "
+                          f"{cat.get('catalog_version')!r}, this deep-oc reads "
+                          f"{CATALOG_VERSION}: re-run 'deep-oc catalog sync' with this deep-oc")
     builds_data, builds_raw = ({}, None)
     if builds is not None:
         builds_data, builds_raw = _load_json(Path(builds), "build records")
-        if not isinstance(builds_data, dict):
-            raise DeepOCError(f"build records {builds} are not a JSON object: regenerate them "
-                              f"with 'deep-oc images build'")
+        if not isinstance(builds_data, dict) or not isinstance(
+                builds_data.get("builds", []), list):
+            raise DeepOCError(f"build records {builds} are not a builds.json object: "
+                              f"regenerate them with 'deep-oc images build'")
+        if builds_data.get("builds_version") != BUILDS_VERSION:
+            raise DeepOCError(f"build records {builds} have builds_version "
+                              f"{builds_data.get('builds_version')!r}, this deep-oc reads "
+                              f"{BUILDS_VERSION}: rebuild them with this deep-oc's "
+                              f"'deep-oc images build'")
     if base_url is not None:
         if not model.is_http_url(base_url):
             raise UsageError(f"--base-url {base_url!r} is not an http(s) URL: pass e.g. "

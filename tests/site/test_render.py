@@ -105,6 +105,22 @@ def test_javascript_urls_are_text_not_links():
     assert not links["Dataset"].is_link and not links["Citation"].is_link
 
 
+def test_missing_branches_are_skipped_and_stale_failures_shown():
+    entry = _entry("old_detector")
+    good = entry["branches"]["master"]
+    entry["branches"] = {
+        "master": {"commit": None, "status": "missing", "reason": "no branch master"},
+        "test": {"commit": None, "status": "missing", "reason": "no branch test"},
+        "dev": dict(good, status="stale", failure={
+            "commit": "9" * 40, "status": "invalid", "reason": "metadata.json does not parse",
+            "errors": [{"path": "$", "line": 4, "column": 1, "message": "Expecting ','",
+                        "hint": None}]})}
+    v = model.module_view(entry, [])
+    assert v.branch == "dev" and v.extra_branches == [] and v.title == "Old object detector"
+    assert v.problems == ["now failing: metadata.json does not parse",
+                          "$ (line 4): Expecting ','"]
+
+
 def test_invalid_module_keeps_its_page():
     v = model.module_view(_entry("broken_meta"), [])
     assert v.status == "invalid" and not v.valid
@@ -238,6 +254,11 @@ def test_bad_inputs_are_one_line_errors(tmp_path: Path):
     bad.write_text('{"catalog_version": 1}')
     with pytest.raises(DeepOCError, match="no 'modules' list"):
         build_site(bad, tmp_path / "site")
+    bad.write_text('{"catalog_version": 2, "modules": []}')
+    with pytest.raises(DeepOCError, match="catalog_version 2, this deep-oc reads 1"):
+        build_site(bad, tmp_path / "site")
+    with pytest.raises(DeepOCError, match="builds_version"):
+        build_site(DATA / "catalog.json", tmp_path / "site", builds=DATA / "catalog.json")
     other = tmp_path / "other"
     other.mkdir()
     (other / "precious.txt").write_text("x")
