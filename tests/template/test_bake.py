@@ -249,3 +249,17 @@ def test_metadata_validation_checks_formats(bakes):
     report = validate_bytes(json.dumps(data).encode(), "metadata.json")
     assert not report.valid
     assert {e.path for e in report.errors} == {"$.sources.code", "$.date_creation"}
+
+
+def test_recorded_answers_re_render_the_same_repos(bakes, tmp_path):
+    """``.cookiecutter.json`` is enough to render the project again, byte for byte."""
+    from deepoc.template import bake
+
+    code, docker, _ = bakes["apache"]
+    recorded = json.loads((code / ".cookiecutter.json").read_text(encoding="utf-8"))
+    recorded.pop("_template")
+    code2, docker2 = bake(tmp_path, recorded)
+    for old, new in ((code, code2), (docker, docker2)):
+        assert _files(old) == _files(new)
+        for rel in _files(old):
+            assert (old / rel).read_bytes() == (new / rel).read_bytes(), rel
