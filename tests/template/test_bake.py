@@ -262,4 +262,8 @@ def test_recorded_answers_re_render_the_same_repos(bakes, tmp_path):
     for old, new in ((code, code2), (docker, docker2)):
         assert _files(old) == _files(new)
         for rel in _files(old):
-            assert (old / rel).read_bytes() == (new / rel).read_bytes(), rel
+            a, b = (old / rel).read_bytes(), (new / rel).read_bytes()
+            if rel == "metadata.json":  # the bakes may straddle midnight (UTC)
+                a, b = (json.loads(x) for x in (a, b))
+                a.pop("date_creation"), b.pop("date_creation")
+            assert a == b, rel
