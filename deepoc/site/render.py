@@ -13,8 +13,10 @@ Why this shape:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import fcntl
 import hashlib
 import json
 import os
@@ -22,7 +24,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -276,6 +278,17 @@ def _read_manifest(folder: Path, globals_key: str) -> dict[str, str] | None:
     return pages if isinstance(pages, dict) else None
 
 
+@contextlib.contextmanager
+def _site_lock(out: Path) -> Iterator[None]:
+    """One build at a time per site folder (the standby tree and the swap are shared)."""
+    with open(out.parent / f".{out.name}.lock", "a") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
 def cache_path(out: Path) -> Path:
     """Per-module derived data (search terms, card fields) by content hash, between builds."""
     return out.parent / f".{out.name}.cache.json"
@@ -371,40 +384,43 @@ def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
             v.key = _hash(v.key, [kwslug[k.lower()] for k in v.keywords])
     now = now or datetime.now(timezone.utc)
     generated = now.strftime("%Y-%m-%dT%H:%M:%SZ")
-    live = out if out.is_dir() else None
-    live_pages = (_read_manifest(out, globals_key) or {}) if live else {}
     out.parent.mkdir(parents=True, exist_ok=True)
-    standby = standby_path(out)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-    work_pages: dict[str, str] = {}
-    if standby.is_dir():
-        pages = _read_manifest(standby, globals_key)
-        if pages is not None and live is not None:
-            os.rmdir(work)
-            os.rename(standby, work)  # a half-updated tree never keeps the standby name
-            os.unlink(work / MANIFEST)  # nor a manifest that would vouch for it
-            work_pages = pages
-        else:
-            shutil.rmtree(standby, ignore_errors=True)
-    try:
-        writer = _Writer(work, work_pages, live, live_pages, report)
-        _render_all(writer, _Lazy(renderer), views, keywords, kwslug, base_url, generated,
-                    site_title, cat_raw, builds_raw)
-        writer.prune()
-        manifest = {"manifest_version": MANIFEST_VERSION, "globals": globals_key,
-                    "generated": generated, "pages": writer.pages}
-        (work / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")))
-        os.chmod(work, 0o755)
-        _swap(work, out, standby)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    if fresh.keys() != cache.keys():
+    with _site_lock(out):
+        live = out if out.is_dir() else None
+        live_pages = (_read_manifest(out, globals_key) or {}) if live else {}
+        standby = standby_path(out)
+        for left in out.parent.glob(f".{out.name}.new-*"):  # from a build that was killed
+            shutil.rmtree(left, ignore_errors=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+        work_pages: dict[str, str] = {}
+        if standby.is_dir():
+            pages = _read_manifest(standby, globals_key)
+            if pages is not None and live is not None:
+                os.rmdir(work)
+                os.rename(standby, work)  # a half-updated tree never keeps the standby name
+                os.unlink(work / MANIFEST)  # nor a manifest that would vouch for it
+                work_pages = pages
+            else:
+                shutil.rmtree(standby, ignore_errors=True)
         try:
-            atomic_write_text(cache_file, json.dumps(
-                {"globals": globals_key, "modules": fresh}, separators=(",", ":")))
-        except OSError as exc:  # only a cache: the next build is just slower
-            report.problems.append(f"could not write the build cache {cache_file}: {exc}")
+            writer = _Writer(work, work_pages, live, live_pages, report)
+            _render_all(writer, _Lazy(renderer), views, keywords, kwslug, base_url, generated,
+                        site_title, cat_raw, builds_raw)
+            writer.prune()
+            manifest = {"manifest_version": MANIFEST_VERSION, "globals": globals_key,
+                        "generated": generated, "pages": writer.pages}
+            (work / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")))
+            os.chmod(work, 0o755)
+            _swap(work, out, standby)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        if fresh.keys() != cache.keys():
+            try:
+                atomic_write_text(cache_file, json.dumps(
+                    {"globals": globals_key, "modules": fresh}, separators=(",", ":")))
+            except OSError as exc:  # only a cache: the next build is just slower
+                report.problems.append(f"could not write the build cache {cache_file}: {exc}")
     report.files = len(writer.pages)
     report.seconds = time.perf_counter() - t0
     report.cpu_seconds = time.process_time() - c0

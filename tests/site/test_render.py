@@ -241,7 +241,35 @@ def test_failed_build_leaves_the_old_site(tmp_path: Path, monkeypatch):
         build_site(c, site, builds=b, now=NOW)
     assert _tree(site) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        ".site.cache.json", "builds.json", "catalog.json", "site"]  # no half-built tree left
+        ".site.cache.json", ".site.lock", "builds.json", "catalog.json", "site"]  # no work tree
+
+
+def test_concurrent_builds_and_leftovers_of_a_killed_build(tmp_path: Path):
+    import threading
+
+    c, b = copy_data(tmp_path)
+    site = tmp_path / "site"
+    build_site(c, site, builds=b, now=NOW)
+    left = tmp_path / ".site.new-killed"
+    (left / "modules").mkdir(parents=True)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            build_site(c, site, builds=b, now=NOW)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert not left.exists()
+    fresh = tmp_path / "fresh"
+    build_site(c, fresh, builds=b, now=NOW)
+    assert _tree(site) == _tree(fresh)
 
 
 def test_bad_inputs_are_one_line_errors(tmp_path: Path):
