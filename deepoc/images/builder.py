@@ -313,8 +313,11 @@ class Runner:
                     key = buildkey.build_key(code_commit=code_commit, context=context,
                                              buildargs=buildargs, base_image_id=base_id)
                     log(f"build key {key}")
+                code = None
+                if code_commit:
+                    code = (f"{code_repo}#{branch}", code_commit)
                 rec = self._variant(job, variant, client, repository, tags, key, buildargs,
-                                    archive, log)
+                                    archive, log, code)
                 rec.update(duration=round(time.monotonic() - started, 2))
             except DeepOCError as exc:
                 log(f"FAILED: {exc}")
@@ -327,7 +330,12 @@ class Runner:
             records.append(rec)
         return records
 
-    def _variant(self, job, variant, client, repository, tags, key, buildargs, archive, log):
+    def _variant(self, job, variant, client, repository, tags, key, buildargs, archive, log,
+                 code=None):
+        """One image: reuse by key, or build (+ smoke test for CPU); then tag and push.
+
+        ``code`` is ``("<code_repo>#<branch>", commit)`` when the Dockerfile clones the code.
+        """
         log_path = log.path
         # 1. The registry already has an image with this key: move the tags, no build.
         if key and self.o.push and not self.o.no_cache:
@@ -350,7 +358,11 @@ class Runner:
         if image is None:
             if not archive:
                 archive.append(source.archive(job.repo, job.commit))
-            image = engine.build(client, archive[0], buildargs, labels_for(job, key, variant), log,
+            labels = labels_for(job, key, variant)
+            _drop_stale_code_layers(client, code, log)
+            if code:
+                labels[CODE_LABEL], labels[CODE_COMMIT_LABEL] = code
+            image = engine.build(client, archive[0], buildargs, labels, log,
                                  nocache=self.o.no_cache)
             built = True
         engine.tag_image(client, image, repository, tags)
@@ -409,6 +421,28 @@ class Runner:
                 client.put_tag(ref.repository, t, body, media_type)
                 log(f"tagged {repository}:{t} -> {digest}")
         return digest
+
+
+CODE_LABEL = "io.deep-oc.code"
+CODE_COMMIT_LABEL = "io.deep-oc.code-commit"
+
+
+def _drop_stale_code_layers(client, code: tuple[str, str] | None, log) -> None:
+    """Remove local images that cloned an older commit of the same code repo and branch.
+
+    The Dockerfile clones ``code_repo`` at ``branch``: the engine's cache key for that step
+    is the command and those two values, blind to new commits, so a cached layer would
+    silently keep the old code. Dropping those images (they are in the registry) drops
+    their layers; the rest of the cache (base, system packages) stays and is used.
+    """
+    if not code:
+        return
+    for img in client.images.list(filters={"label": f"{CODE_LABEL}={code[0]}"}):
+        if (img.labels or {}).get(CODE_COMMIT_LABEL) != code[1]:
+            old = (img.labels or {}).get(CODE_COMMIT_LABEL, "?")[:7]
+            log(f"code repo {code[0]} moved from {old} to {code[1][:7]}: removing local image "
+                f"{img.short_id} so its cached clone is not reused")
+            _remove_image(client, img.id)
 
 
 def _remove_image(client, image: str) -> None:

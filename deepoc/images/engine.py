@@ -185,8 +185,15 @@ def push(client, repository: str, tag: str, log: Log, policy: PushPolicy | None 
     auth = _auth_config(repository)
     delay = policy.backoff
     last = "unknown error"
+    registry = reg.Registry(reg.split_image(repository).registry, timeout=10)
     for attempt in range(1, policy.attempts + 1):
-        digest, error = _push_once(client, repository, tag, auth, log)
+        try:
+            # The engine retries a dead registry on its own for long; ask it first.
+            registry.ping()
+        except reg.RegistryError as exc:
+            digest, error = None, str(exc)
+        else:
+            digest, error = _push_once(client, repository, tag, auth, log)
         if digest:
             return digest
         last = error or "no digest returned"

@@ -159,6 +159,22 @@ class Registry:
         return "Bearer " + (body.get("token") or body.get("access_token") or "")
 
     # -- API ---------------------------------------------------------------------------------
+    def ping(self) -> None:
+        """Raise RegistryError unless the registry answers ``GET /v2/`` (200 or 401)."""
+        url = self.base + "/v2/"
+        try:
+            with urllib.request.urlopen(url, timeout=self.timeout):
+                return
+        except urllib.error.HTTPError as exc:
+            if exc.code == 401:
+                return
+            raise RegistryError(
+                f"registry {self.registry} answered HTTP {exc.code} on /v2/"
+            ) from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise RegistryError(f"registry {self.registry} did not answer ({reason})") from None
+
     def tags(self, repo: str) -> list[str]:
         """All tags of ``repo`` (empty when the repository does not exist yet)."""
         status, _, body = self._request("GET", f"/v2/{repo}/tags/list?n=10000", repo)

@@ -8,6 +8,7 @@ the test base image comes from the machine-wide cache (scripts/services/test-bas
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -100,7 +101,16 @@ class Services:
 @pytest.fixture(scope="session")
 def services(tmp_path_factory: pytest.TempPathFactory):
     tmp = tmp_path_factory.mktemp("images-services")
-    data_root = tmp / "data-root"
+    # The engine's data root persists between runs (base image and layers stay cached) unless
+    # another test session holds it: then this one gets a throw-away root of its own.
+    cache = Path(os.environ.get("DEEPOC_CACHE_DIR") or Path.home() / ".cache" / "deep-oc")
+    cache.mkdir(parents=True, exist_ok=True)
+    lock = open(cache / "test-docker.lock", "w")  # noqa: SIM115
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        data_root, persistent = cache / "test-docker", True
+    except BlockingIOError:
+        data_root, persistent = tmp / "data-root", False
     env = dict(os.environ, DEEPOC_DOCKER_DATA_ROOT=str(data_root))
     started: list[tuple[str, str]] = []
     saved = {k: os.environ.get(k) for k in ("DOCKER_HOST", "DEEPOC_PUSH_ATTEMPTS",
@@ -126,6 +136,8 @@ def services(tmp_path_factory: pytest.TempPathFactory):
     finally:
         if registry:
             registry.stop()
+        if persistent and started and started[0][0] == "dockerd.sh":
+            _prune(keep=40)
         for name, pid in reversed(started):
             script(name, "stop", pid)
         for k, v in saved.items():
@@ -133,7 +145,23 @@ def services(tmp_path_factory: pytest.TempPathFactory):
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-        shutil.rmtree(data_root, ignore_errors=True)
+        if not persistent:
+            shutil.rmtree(data_root, ignore_errors=True)
+        lock.close()
+
+
+def _prune(keep: int) -> None:
+    """Bound the persistent engine: past ``keep`` module images, drop them all (not the base)."""
+    import docker
+
+    client = docker.from_env()
+    images = client.images.list(filters={"label": "io.deep-oc.module"})
+    if len(images) > keep:
+        for img in images:
+            try:
+                client.images.remove(img.id, force=True)
+            except docker.errors.APIError:
+                pass
 
 
 @dataclass

@@ -126,6 +126,14 @@ def test_code_change_rebuilds_that_module(services, modules, plant, workdir, cap
             rec["digest"]
         }
     STATE["latest"] = {v: run.builds[("plant", "master", v)] for v in ("cpu", "gpu")}
+    # the new image really has the new code (the layer cache did not hide the change)
+    import docker
+
+    client = docker.from_env()
+    out = client.containers.run(f"{services.registry.host}/deephdc/plant:latest",
+                                ["cat", "/srv/plant/CHANGES.txt"], remove=True,
+                                network_mode="host")
+    assert out.decode().strip() == "a code change"
 
 
 def test_jenkinsfile_form_reuses_and_tags_a_git_tag(services, plant, tmp_path, capsys):
