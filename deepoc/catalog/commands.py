@@ -125,6 +125,8 @@ class _Progress:
             what += f", read {','.join(outcome.read_branches)}"
         elif not outcome.failed:
             what += ", unchanged"
+        if outcome.notes:
+            what += f" ({'; '.join(outcome.notes)})"
         if self.tty:
             width = 30
             filled = int(width * done / max(total, 1))
