@@ -124,6 +124,8 @@ def validate_path(path: str | os.PathLike[str], schema_version: str | None = Non
         return _unreadable(name, "permission denied", "check the file's permissions")
     except OSError as exc:
         return _unreadable(name, f"cannot read: {exc.strerror or exc}")
+    except ValueError as exc:  # e.g. a NUL byte in the name
+        return _unreadable(name, f"cannot read: {exc}", "check the file name")
     return validate_bytes(data, name, schema_version, input_format=input_format)
 
 

@@ -65,3 +65,13 @@ def test_any_json_value(value, name, version):
 @given(st.text(alphabet="{}[]:,\"'-&*!|>#\n\t ab1.\\", max_size=80), NAMES)
 def test_syntax_soup(text, name):
     _check(validate_bytes(text.encode(), name))
+
+
+def test_odd_paths_give_unreadable_reports(tmp_path):
+    from deepoc.metadata import validate_path
+
+    for name in ["a\0b.json", str(tmp_path / "missing.yml"), str(tmp_path), "/dev/null",
+                 "/dev/zero"]:
+        report = validate_path(name)
+        _check(report)
+        assert not report.readable, name
