@@ -30,7 +30,7 @@ REF = REPO / "benchmarks" / "_ref" / "pelican"
 sys.path.insert(0, str(REPO))
 
 from deepoc.site import model, synthetic  # noqa: E402
-from deepoc.site.render import shard_name  # noqa: E402
+from deepoc.site.render import decode_postings, shard_name  # noqa: E402
 
 
 def _du(path: Path) -> tuple[int, int]:
@@ -88,12 +88,9 @@ def search_bytes(site: Path, queries: list[str]) -> list[int]:
             hits: set[int] = set()
             if name in meta["shards"]:
                 total += path.stat().st_size
-                for term, deltas in _load_js(path).items():
+                for term, value in _load_js(path).items():
                     if term.startswith(word):
-                        acc = 0
-                        for x in deltas:
-                            acc += x
-                            hits.add(acc)
+                        hits.update(decode_postings(value))
             ids = hits if ids is None else ids & hits
         shown = sorted(ids or [])[:meta["page"]]
         for chunk in {i // meta["chunk"] for i in shown}:

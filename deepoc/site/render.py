@@ -13,6 +13,7 @@ Why this shape:
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import ctypes
 import ctypes.util
@@ -199,11 +200,35 @@ def facet_file(name: str) -> str:
     return "kw-" + name[3:5] if name.startswith("kw-") else name
 
 
-def _deltas(ids: list[int]) -> list[int]:
-    out, last = [], 0
+def postings(ids: list[int], n: int) -> list[int] | str:
+    """Sorted module numbers, in the smaller of two encodings: a list of gaps (rare terms)
+    or a base64 bitmap of all ``n`` modules (terms most modules share), so no posting list
+    costs more than n/6 bytes whatever the catalog size."""
+    nbytes = -(-n // 8)
+    bitmap_size = 4 * -(-nbytes // 3)
+    if len(ids) * (len(str(max(1, n // max(1, len(ids))))) + 1) < bitmap_size:
+        out, last = [], 0
+        for i in ids:
+            out.append(i - last)
+            last = i
+        return out
+    bits = bytearray(nbytes)
     for i in ids:
-        out.append(i - last)
-        last = i
+        bits[i >> 3] |= 1 << (i & 7)
+    return base64.b64encode(bytes(bits)).decode("ascii")
+
+
+def decode_postings(value: list[int] | str) -> list[int]:
+    """The inverse of :func:`postings` (used by tests and the benchmark; site.js does the
+    same in the browser)."""
+    if isinstance(value, str):
+        bits = base64.b64decode(value)
+        return [j * 8 + k for j, byte in enumerate(bits) if byte for k in range(8)
+                if byte >> k & 1]
+    out, acc = [], 0
+    for gap in value:
+        acc += gap
+        out.append(acc)
     return out
 
 
@@ -539,7 +564,7 @@ def _search_index(w: _Writer, views: list[Mod], keywords: list[Keyword],
             terms.setdefault(t, []).append(i)
     shards: dict[str, dict[str, list[int]]] = {}
     for t, ids in terms.items():
-        shards.setdefault(shard_name(t), {})[t] = _deltas(ids)
+        shards.setdefault(shard_name(t), {})[t] = postings(ids, len(views))
     for name in sorted(shards):
         data = shards[name]
         body = _js("terms", name, data)
@@ -562,7 +587,7 @@ def _search_index(w: _Writer, views: list[Mod], keywords: list[Keyword],
         facets["kw-" + k.slug] = sorted(rank[v.slug] for v in k.modules)
     files: dict[str, dict[str, list[int]]] = {}
     for name, ids in facets.items():
-        files.setdefault(facet_file(name), {})[name] = _deltas(ids)
+        files.setdefault(facet_file(name), {})[name] = postings(ids, len(views))
     for fname, data in files.items():
         body = _js("facet", fname, data)
         w.page(f"search/f/{fname}.js", hashlib.sha1(body.encode()).hexdigest(),

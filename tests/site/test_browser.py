@@ -169,3 +169,47 @@ def test_search_works_from_file_url(watch, site):
     assert _titles(page) == ["modules/plant_classifier.html"]
     page.click("#result-list .card h3 a")
     assert page.url.endswith("modules/plant_classifier.html")
+
+
+@pytest.fixture(scope="module")
+def big_url(tmp_path_factory):
+    """A 300-module synthetic catalog: dense terms (bitmaps), many doc chunks, result pages."""
+    from deepoc.site import synthetic
+    from deepoc.site.render import build_site
+    from deepoc.site.serve import serve_in_thread
+
+    tmp = tmp_path_factory.mktemp("big-browser")
+    cat, builds = synthetic.catalog(300)
+    (tmp / "catalog.json").write_text(json.dumps(cat))
+    (tmp / "builds.json").write_text(json.dumps(builds))
+    build_site(tmp / "catalog.json", tmp / "site", builds=tmp / "builds.json")
+    server, thread = serve_in_thread(tmp / "site")
+    yield f"http://127.0.0.1:{server.server_address[1]}/", cat, builds
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def test_search_and_facets_agree_with_the_catalog_at_scale(watch, big_url):
+    from deepoc.site import model
+
+    url, cat, builds = big_url
+    index = model.builds_index(builds)
+    views = sorted((model.module_view(m, index.get(m["name"], [])) for m in cat["modules"]),
+                   key=model.sort_key, reverse=True)
+    want = [v.slug for v in views if "segmentation" in model.tokens(v) and v.gpu and v.trainable]
+    assert len(want) > 24  # more than one result page
+    page = watch.page
+    page.goto(url + "#q=segmentation&type=trainable&image=gpu")
+    page.wait_for_function("() => document.querySelector('#status').textContent.includes('match')")
+    assert page.text_content("#status").startswith(f"{len(want)} modules match")
+    first = [h.split("/")[-1][:-5] for h in _titles(page)]
+    assert first == want[:24]
+    page.click("#result-pager a:text('Next ›')")
+    page.wait_for_function("() => location.hash.includes('p=2')")
+    page.wait_for_function(
+        "() => document.querySelector('#result-pager [aria-current]').textContent === '2'")
+    assert [h.split("/")[-1][:-5] for h in _titles(page)] == want[24:48]
+    page.go_back()
+    page.wait_for_function(
+        "() => document.querySelector('#result-pager [aria-current]').textContent === '1'")

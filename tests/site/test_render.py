@@ -128,6 +128,16 @@ def test_invalid_module_keeps_its_page():
     assert model.module_view(_entry("old_detector"), []).stale
 
 
+@pytest.mark.parametrize("ids,n", [([], 10), ([0], 1), ([3, 9, 20], 1000),
+                                   (list(range(0, 1000, 2)), 1000), (list(range(77)), 77),
+                                   ([5, 6, 7, 8, 9000], 9001)])
+def test_postings_round_trip(ids, n):
+    enc = render.postings(ids, n)
+    assert render.decode_postings(enc) == ids
+    if n >= 64 and len(ids) > n // 4:
+        assert isinstance(enc, str)  # dense: a bitmap, n/6 bytes at most
+
+
 def test_slugs():
     assert model.module_slug("plant_classifier") == "plant_classifier"
     assert re.fullmatch(r"a-b-[0-9a-f]{8}", model.module_slug("a/b"))

@@ -60,8 +60,18 @@
     }
     return pending[path];
   }
+  // Postings: a list of gaps between module numbers, or (for terms most modules share)
+  // a base64 bitmap with bit k of byte j standing for module j * 8 + k.
   function undelta(list) {
     var out = [], last = 0;
+    if (typeof list === "string") {
+      var bin = atob(list);
+      for (var j = 0; j < bin.length; j++) {
+        var c = bin.charCodeAt(j);
+        for (var k = 0; c && k < 8; k++) { if (c & (1 << k)) { out.push(j * 8 + k); } }
+      }
+      return out;
+    }
     for (var i = 0; i < list.length; i++) { last += list[i]; out.push(last); }
     return out;
   }
