@@ -127,13 +127,11 @@ def closest(word: str, choices: list[str]) -> str | None:
 
 
 def _closest(word: str, choices: list[str]) -> str | None:
-    def norm(s: str) -> str:
-        return re.sub(r"[\s_-]+", "", s).lower()
+    from deepoc.metadata.vocab import match
 
-    key = norm(word)
-    for c in choices:
-        if norm(c) == key:
-            return c
+    hit = match(word, choices)
+    if hit:
+        return hit
     import difflib
 
     found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
@@ -264,11 +262,26 @@ def _c_required(ev: Evaluator, req: list, inst: Any, path: tuple, out: list,
             sub = props.get(key)
             what = ""
             if isinstance(sub, dict):
+                kind = _describe_type(sub)
                 desc = sub.get("description", "").rstrip(".")
-                what = f": {desc}" if desc else ""
+                what = f" ({kind})" if kind else ""
+                what += f": {desc}" if desc else ""
             where = f" to {_pathstr(path)}" if path else ""
             out.append(Failure(path, "required", f"missing required key {key!r}",
                                f"add {key!r}{where}{what}"))
+
+
+def _describe_type(schema: dict) -> str:
+    t = schema.get("type")
+    if t == "array":
+        items = schema.get("items")
+        inner = items.get("type") if isinstance(items, dict) else None
+        return f"a list of {inner}s" if isinstance(inner, str) else "a list"
+    if t == "object":
+        return "a mapping"
+    if t == "string" and schema.get("format"):
+        return f"a {schema['format']} string"
+    return f"a {t}" if isinstance(t, str) else ""
 
 
 def _pathstr(path: tuple) -> str:
@@ -335,8 +348,9 @@ def _c_enum(ev: Evaluator, enum: list, inst: Any, path: tuple, out: list, schema
         best = closest(inst, choices)
         hint = f"did you mean {best!r}?" if best else None
     if hint is None:
-        allowed = ", ".join(repr(e) for e in enum)
-        hint = f"one of {allowed}" if len(allowed) <= 200 else None
+        allowed = ", ".join(repr(e) for e in enum[:8])
+        more = f" and {len(enum) - 8} more (docs/reference/schemas.md)" if len(enum) > 8 else ""
+        hint = f"one of {allowed}{more}"
     out.append(Failure(path, "enum", f"{_show(inst)} is not an allowed value", hint))
 
 
@@ -348,7 +362,7 @@ def _c_const(ev: Evaluator, const: Any, inst: Any, path: tuple, out: list, schem
 def _c_pattern(ev: Evaluator, pattern: str, inst: Any, path: tuple, out: list,
                schema: dict) -> None:
     if isinstance(inst, str) and not _search(pattern, inst):
-        hint = schema.get("description")
+        hint = schema.get("description", "").rstrip(".") or None
         out.append(Failure(path, "pattern", f"{_show(inst)} does not have the expected form",
                            hint))
 
@@ -363,7 +377,7 @@ def _c_format(ev: Evaluator, fmt: str, inst: Any, path: tuple, out: list, schema
     if inst != inst.strip():
         hint = "remove the spaces around the value"
     elif inst == "":
-        hint = f"empty; give {HINTS.get(fmt)} or remove the key"
+        hint = f"empty: give {HINTS.get(fmt)}, or remove the key"
     out.append(Failure(path, "format", f"{_show(inst)} is not a valid {fmt}", hint))
 
 

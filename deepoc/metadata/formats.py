@@ -114,7 +114,7 @@ def is_date(value: str) -> bool:
 CHECKERS = {"uri": is_uri, "uri-reference": is_uri_reference, "date": is_date}
 
 HINTS = {
-    "uri": "an absolute URL such as https://github.com/org/repo, without spaces",
-    "uri-reference": "a URL or a relative reference such as deephdc/deep-oc-mods, without spaces",
-    "date": "a date written YYYY-MM-DD that exists, e.g. 2024-05-31",
+    "uri": "an absolute URL without spaces, such as https://github.com/org/repo",
+    "uri-reference": "a URL or a relative reference without spaces, such as deephdc/deep-oc-mods",
+    "date": "a date written YYYY-MM-DD that exists, such as 2024-05-31",
 }

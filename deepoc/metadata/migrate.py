@@ -33,25 +33,6 @@ _DROPPED = ("tosca", "continuous_integration", "docker_tags")
 _V1_ONLY = {"title", "summary", "description", "date_creation", "keywords", "license",
             "sources", "cite_url", "dataset_url", "training_files_url"} | set(_DROPPED)
 
-# keyword synonyms -> v2 vocabulary entries (beyond exact matches of the enum values)
-_CATEGORY_WORDS = {
-    "trainable": "AI4 trainable", "inference": "AI4 inference",
-    "pretrained": "AI4 pre trained", "pre-trained": "AI4 pre trained",
-}
-_TASK_WORDS = {
-    "image classification": "Computer Vision", "object detection": "Computer Vision",
-    "segmentation": "Computer Vision", "computer vision": "Computer Vision",
-    "nlp": "Natural Language Processing", "timeseries": "Time Series",
-}
-_DATA_WORDS = {"images": "Image", "image": "Image", "audio": "Audio", "text": "Text",
-               "video": "Video", "tabular": "Tabular", "graph": "Graph",
-               "time series": "Time Series", "timeseries": "Time Series"}
-
-
-def _norm(word: str) -> str:
-    return re.sub(r"[\s_-]+", "", word).lower()
-
-
 def _vocabulary(schema: dict, key: str) -> list[str]:
     node = schema["properties"].get(key, {})
     return list(node.get("items", {}).get("enum", []))
@@ -123,11 +104,11 @@ def migrate(v1: dict, target: str | None = None,
         out["links"] = links
     keywords = [k for k in v1.get("keywords", []) if isinstance(k, str)] \
         if isinstance(v1.get("keywords"), list) else []
-    out["libraries"] = _match(keywords, _vocabulary(schema, "libraries"), {})
-    out["tasks"] = _match(keywords, _vocabulary(schema, "tasks"), _TASK_WORDS)
-    out["categories"] = _match(keywords, _vocabulary(schema, "categories"), _CATEGORY_WORDS)
+    out["libraries"] = _match(keywords, _vocabulary(schema, "libraries"))
+    out["tasks"] = _match(keywords, _vocabulary(schema, "tasks"))
+    out["categories"] = _match(keywords, _vocabulary(schema, "categories"))
     out["tags"] = list(dict.fromkeys(keywords))
-    data_types = _match(keywords, _vocabulary(schema, "data-type"), _DATA_WORDS)
+    data_types = _match(keywords, _vocabulary(schema, "data-type"))
     if data_types:
         out["data-type"] = data_types
     for key in _DROPPED:
@@ -148,13 +129,13 @@ def migrate(v1: dict, target: str | None = None,
     return out, notes
 
 
-def _match(keywords: list[str], vocabulary: list[str], synonyms: dict[str, str]) -> list[str]:
-    by_norm = {_norm(v): v for v in vocabulary}
-    syn = {_norm(k): v for k, v in synonyms.items()}
+def _match(keywords: list[str], vocabulary: list[str]) -> list[str]:
+    from deepoc.metadata.vocab import match
+
     found: list[str] = []
     for word in keywords:
-        hit = by_norm.get(_norm(word)) or syn.get(_norm(word))
-        if hit and hit in vocabulary and hit not in found:
+        hit = match(word, vocabulary)
+        if hit and hit not in found:
             found.append(hit)
     return found
 
