@@ -106,3 +106,19 @@ def test_extractor_handles_quotes_variables_and_pipes() -> None:
         ("catalog", "list", "--catalog", "1/c.json"),
         ("site", "build", "--catalog", "1/c.json", "-o", "1"),
     ]
+
+
+def test_workflow_never_pastes_expressions_into_scripts() -> None:
+    """Values reach `run:` scripts through env (no `${{ }}` script injection)."""
+    data = yaml.safe_load((ROOT / ".github" / "workflows" / "catalog.yml").read_text())
+    for job_id, job in data["jobs"].items():
+        for step in job.get("steps") or []:
+            assert "${{" not in str(step.get("run", "")), f"{job_id}: {step.get('run')}"
+
+
+def test_jenkinsfile_binds_credentials_only_in_with_credentials() -> None:
+    text = (ROOT / "Jenkinsfile").read_text(encoding="utf-8")
+    assert "credentials(" not in text  # the environment-block form would expose them to all
+    ids = set(re.findall(r"credentialsId:\s*'([^']+)'", text))
+    assert ids == {"deep-oc-registry", "deep-oc-pages"}
+    assert text.count("withCredentials(") == len(ids)
