@@ -8,6 +8,7 @@ GPU base tag). Failures are recorded per job and never stop the other jobs.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from deepoc.errors import DeepOCError, UsageError
 from deepoc.images import buildkey, engine, source
 from deepoc.images import registry as reg
 from deepoc.images.records import BuildsFile, now_iso
-from deepoc.images.tags import code_branch, image_tags, safe_name
+from deepoc.images.tags import code_branch, image_tags
 
 BUILD_FILE = "build.json"
 DOCKERFILE = "Dockerfile"
@@ -246,7 +247,10 @@ class Runner:
     def _log_path(self, job: Job, variant: str) -> Path | None:
         if not self.o.log_dir:
             return None
-        ref = safe_name(job.branch or job.git_tag or "head", "branch" if job.branch else "tag")
+        ref = re.sub(r"[^a-z0-9_.-]+", "-", (job.branch or job.git_tag or "head").lower())
+        ref = ref.strip(".-") or "x"
+        if job.git_tag is not None:
+            ref = f"tag-{ref}"
         return self.o.log_dir / f"{job.module}-{ref}-{variant}.log"
 
     def _record(self, job, variant, repository, tags, digest, key, status, reason, duration,

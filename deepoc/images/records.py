@@ -6,6 +6,7 @@ a file; the site reads it. Format: docs/reference/builds-json.md.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import threading
 from datetime import datetime, timezone
@@ -36,25 +37,41 @@ class BuildsFile:
     def __init__(self, path: str | Path | None) -> None:
         self.path = Path(path) if path else None
         self._lock = threading.Lock()
-        self._records: dict[tuple, dict] = {}
+        self._mine: dict[tuple, dict] = {}
+        self._records: dict[tuple, dict] = self._read()
+
+    def add(self, records: list[dict]) -> None:
+        """Record results (replacing older ones for the same module/branch/variant) and save.
+
+        Other processes may update the same file (``--only`` runs side by side): under an
+        exclusive lock, the file is re-read and merged before it is replaced.
+        """
+        with self._lock:
+            for rec in records:
+                missing = [f for f in FIELDS if f not in rec]
+                assert not missing, missing
+                self._mine[_key(rec)] = {f: rec[f] for f in FIELDS}
+            if not self.path:
+                self._records.update(self._mine)
+                return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.path.with_name(self.path.name + ".lock"), "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                self._records = self._read()
+                self._records.update(self._mine)
+                atomic_write_json(self.path, self.document())
+
+    def _read(self) -> dict[tuple, dict]:
+        out: dict[tuple, dict] = {}
         if self.path and self.path.exists():
             try:
                 doc = json.loads(self.path.read_text(encoding="utf-8"))
                 for rec in doc.get("builds") or []:
                     if isinstance(rec, dict):
-                        self._records[_key(rec)] = rec
-            except (OSError, ValueError):
-                self._records = {}  # unreadable: start over, the new file replaces it whole
-
-    def add(self, records: list[dict]) -> None:
-        """Record results (replacing older ones for the same module/branch/variant) and save."""
-        with self._lock:
-            for rec in records:
-                missing = [f for f in FIELDS if f not in rec]
-                assert not missing, missing
-                self._records[_key(rec)] = {f: rec[f] for f in FIELDS}
-            if self.path:
-                atomic_write_json(self.path, self.document())
+                        out[_key(rec)] = rec
+            except (OSError, ValueError, AttributeError):
+                return {}  # unreadable: start over, the new file replaces it whole
+        return out
 
     def document(self) -> dict:
         """The whole file as a dict, records sorted for stable diffs."""

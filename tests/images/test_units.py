@@ -136,3 +136,15 @@ def test_bad_usage_is_one_line(capsys, tmp_path):
                  "--registry", "r"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and all(line.startswith("deep-oc: error:") for line in err)
+
+
+def test_builds_file_merges_concurrent_writers(tmp_path):
+    """Two runs (e.g. `--only a` and `--only b` side by side) both keep their records."""
+    path = tmp_path / "builds.json"
+    one, two = BuildsFile(path), BuildsFile(path)
+    one.add([record("a")])
+    two.add([record("b")])
+    one.add([record("a", "gpu")])
+    doc = json.loads(path.read_text())
+    assert {(r["module"], r["variant"]) for r in doc["builds"]} == {
+        ("a", "cpu"), ("a", "gpu"), ("b", "cpu")}
