@@ -32,14 +32,24 @@ DEFAULT_FILE = CORPUS / "deephdc+DEEP-OC-posenet-tf__fcf6b62__metadata.json"
 DEFAULT_YAML = CORPUS / "deephdc+DEEP-OC-posenet-tf__731e391__ai4-metadata.yml"
 
 
+CPU: dict[str, float] = {}
+
+
 def _median_wall(cmd: list[str], runs: int, expect: tuple[int, ...] = (0, 1)) -> float:
-    times = []
+    """Median wall time; the median CPU time (user+sys) goes to CPU[joined command]."""
+    import resource
+
+    times, cpu = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         times.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         if proc.returncode not in expect:
             raise SystemExit(f"{cmd[0]} exited {proc.returncode}: {proc.stderr[-500:]!r}")
+    CPU[" ".join(cmd)] = statistics.median(cpu)
     return statistics.median(times)
 
 
@@ -84,25 +94,37 @@ def main() -> int:
     s4a = REF / "s4a" / "bin" / "deep-app-schema-validator"
     f = args.file
     print(f"file: {f}\nruns: {args.runs} (median wall time, fresh process each)")
-    rows = {}
-    rows["python -c pass"] = _median_wall([sys.executable, "-c", "pass"], args.runs)
-    rows["python -S -c pass"] = _median_wall([sys.executable, "-S", "-c", "pass"], args.runs)
-    rows["deep-app-schema-validator (ours)"] = _median_wall([str(ours), f], args.runs)
+    rows: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+
+    def measure(name: str, cmd: list[str]) -> None:
+        rows[name] = _median_wall(cmd, args.runs)
+        cpu[name] = CPU[" ".join(cmd)]
+
+    measure("python -c pass", [sys.executable, "-c", "pass"])
+    measure("python -S -c pass", [sys.executable, "-S", "-c", "pass"])
+    measure("deep-app-schema-validator (ours)", [str(ours), f])
     if ai4.exists():
-        rows["ai4-metadata validate 2.4.2"] = _median_wall(
-            [str(ai4), "validate", "--metadata-version", "1.0.0", f], args.runs)
+        measure("ai4-metadata validate 2.4.2",
+                [str(ai4), "validate", "--metadata-version", "1.0.0", f])
     else:
         print(f"(ai4-metadata not installed at {ai4}: run with --setup)")
     if s4a.exists():
-        rows["schema4apps deep-app-schema-validator"] = _median_wall([str(s4a), f], args.runs)
+        measure("schema4apps deep-app-schema-validator", [str(s4a), f])
     # a v2 YAML file too: PyYAML's import is part of that cost
     y = str(DEFAULT_YAML)
-    rows["ours, ai4-metadata.yml (v2, YAML)"] = _median_wall([str(ours), y], args.runs)
+    measure("ours, ai4-metadata.yml (v2, YAML)", [str(ours), y])
     if ai4.exists():
-        rows["ai4-metadata validate, ai4-metadata.yml"] = _median_wall(
-            [str(ai4), "validate", "--metadata-version", "2.0.0", y], args.runs)
+        measure("ai4-metadata validate, ai4-metadata.yml",
+                [str(ai4), "validate", "--metadata-version", "2.0.0", y])
+    print(f"  {'':40s} {'wall':>8s}    {'cpu':>8s}")
     for name, value in rows.items():
-        print(f"  {name:40s} {value * 1000:8.1f} ms")
+        print(f"  {name:40s} {value * 1000:8.1f} ms {cpu[name] * 1000:8.1f} ms")
+    c = cpu["deep-app-schema-validator (ours)"]
+    print(f"cpu ratios: ours / python -c pass {c / cpu['python -c pass']:.2f}x, "
+          f"ours / python -S -c pass {c / cpu['python -S -c pass']:.2f}x"
+          + (f", ours / ai4-metadata {c / cpu['ai4-metadata validate 2.4.2']:.2f}x"
+             if "ai4-metadata validate 2.4.2" in cpu else ""))
     us = rows["deep-app-schema-validator (ours)"]
     print(f"ratio ours / python -c pass:             {us / rows['python -c pass']:.2f}x "
           "(goal <= 3)")
