@@ -182,8 +182,8 @@ def _print_text(reports: list, texts: dict[int, bytes], quiet: bool, out: TextIO
                 lines.extend(shown)
         if not quiet:
             if r.readable:
-                lines.append(f"{r.filename}: invalid (schema {r.schema_version}, "
-                             f"{len(r.errors)} error(s))")
+                schema = f"schema {r.schema_version}" if r.schema_version else "no schema"
+                lines.append(f"{r.filename}: invalid ({schema}, {len(r.errors)} error(s))")
             else:
                 lines.append(f"{r.filename}: could not be read or parsed")
     if not quiet:

@@ -155,7 +155,7 @@ def _validate_value(value: Any, src: Source | None, filename: str, forced: str |
                 hint = f"known versions: {', '.join(schemas.KNOWN)}"
             else:
                 msg = f"metadata_version must be a string, got {declared!r}"
-                hint = f"quote it, e.g. \"{schemas.LATEST_V2}\""
+                hint = f"write the whole version in quotes, e.g. \"{schemas.LATEST_V2}\""
             err = Issue("$.metadata_version", line, col, msg, hint)
             return FileReport(filename, False, None, [err], warnings, value)
     ev = _evaluator(version)
