@@ -363,6 +363,8 @@ def _c_pattern(ev: Evaluator, pattern: str, inst: Any, path: tuple, out: list,
                schema: dict) -> None:
     if isinstance(inst, str) and not _search(pattern, inst):
         hint = schema.get("description", "").rstrip(".") or None
+        if hint and "Docker image" in hint and "://" in inst:
+            hint = "give the image name (org/name[:tag]), not a web address"
         out.append(Failure(path, "pattern", f"{_show(inst)} does not have the expected form",
                            hint))
 

@@ -126,3 +126,11 @@ def test_keys_of_later_versions_say_which_version_declares_them():
         ("$.links.self", 3, 9,
          "declared from metadata_version 2.2.0; raise metadata_version to check it"),
     ]
+
+
+def test_docker_image_given_as_a_web_address():
+    r = validate_bytes(b"metadata_version: 2.3.0\nlinks:\n  source_code: https://x.org/a\n"
+                       b"  docker_image: https://hub.docker.com/r/org/name\n", "a.yml")
+    (issue,) = [i for i in r.errors if i.path == "$.links.docker_image"]
+    assert (issue.line, issue.column) == (4, 17)
+    assert issue.hint == "give the image name (org/name[:tag]), not a web address"
