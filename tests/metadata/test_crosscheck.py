@@ -141,7 +141,7 @@ _instance = st.one_of(
 )
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(_instance)
 def test_generated_instances_agree_with_jsonschema(instance):
     _agree(instance)
