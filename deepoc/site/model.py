@@ -303,8 +303,21 @@ def _problems(entry: dict[str, Any], br: dict[str, Any] | None) -> list[str]:
 
 
 def entry_key(entry: dict[str, Any], records: list[dict[str, Any]]) -> str:
-    """A content hash of everything a module's page is made from (the incremental-build key)."""
-    # key order as read from catalog.json (written with sorted keys) is stable: no re-sorting
+    """A content hash of everything a module's page is made from (the incremental-build key).
+
+    A branch's parsed ``metadata`` is represented by its ``metadata_hash`` (the sha256 of the
+    metadata file, per the catalog.json contract), which is much cheaper to hash; everything
+    else in the entry (errors, dates, status, build settings) and its build records are
+    hashed as they are.
+    """
+    branches = entry.get("branches")
+    if isinstance(branches, dict):
+        slim = {}
+        for name, br in branches.items():
+            if isinstance(br, dict) and br.get("metadata_hash") and "metadata" in br:
+                br = {k: v for k, v in br.items() if k != "metadata"}
+            slim[name] = br
+        entry = {**entry, "branches": slim}
     blob = json.dumps([entry, records], default=str, separators=(",", ":"))
     return hashlib.sha1(blob.encode()).hexdigest()
 

@@ -406,7 +406,8 @@ def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
     kwslug = {k.label.lower(): k.slug for k in keywords}
     for v in views:  # a page shows its keywords' links: their slugs are part of its inputs
         if v.keywords:
-            v.key = _hash(v.key, [kwslug[k.lower()] for k in v.keywords])
+            slugs = "|".join(kwslug[k.lower()] for k in v.keywords)
+            v.key = hashlib.sha1(f"{v.key}|{slugs}".encode()).hexdigest()
     now = now or datetime.now(timezone.utc)
     generated = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -507,8 +508,8 @@ def _render_all(w: _Writer, env: _Lazy, views: list[Mod], keywords: list[Keyword
         w.page(rel, key, lambda chunk=chunk, pager=pager, root=root, rel=rel, n=n:
                env.get("home.html").render(modules=chunk, pager=pager, root=root,
                                            total=len(views), facets=facets, first=n == 1,
-                                           mac=env.mac,
-                               canonical=canonical(rel), **common))
+                                           mac=env.mac, canonical=canonical(rel),
+                                           **common))
 
     # keyword pages
     for k in keywords:
@@ -525,7 +526,7 @@ def _render_all(w: _Writer, env: _Lazy, views: list[Mod], keywords: list[Keyword
             w.page(rel, key, lambda chunk=chunk, pager=pager, rel=rel, k=k:
                    env.get("keyword.html").render(keyword=k, modules=chunk, pager=pager,
                                                   root="../", mac=env.mac,
-                                 canonical=canonical(rel), **common))
+                                                  canonical=canonical(rel), **common))
     kw_index = [(k.label, k.slug, len(k.modules)) for k in keywords]
     w.page("keywords/index.html", _hash("kwindex", kw_index),
            lambda: env.get("keywords.html").render(

@@ -162,6 +162,15 @@ def test_browsing_works_without_javascript(browser, site_url):
     ctx.close()
 
 
+def test_keyword_page_leads_to_the_filtered_home(watch, site_url):
+    page = watch.page
+    page.goto(site_url + "keywords/satellite.html")
+    page.click("text=Search and filter within them")
+    page.wait_for_function("() => document.querySelector('#status').textContent.includes('match')")
+    assert page.input_value("#f-kw") == "satellite"  # the keyword select follows the URL
+    assert _titles(page) == ["modules/failing_builder.html"]
+
+
 def test_search_works_from_file_url(watch, site):
     page = watch.page
     page.goto((site / "index.html").as_uri() + "#q=xylophagous")

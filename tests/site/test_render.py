@@ -98,6 +98,24 @@ def test_newer_failed_build_hides_the_old_image():
     assert set(v.images) == {"cpu"} and v.build_status == "failed"
 
 
+def test_entry_key_follows_every_input():
+    entry, recs = _entry("plant_classifier"), _builds()["builds"][:2]
+    base = model.entry_key(entry, recs)
+    assert model.entry_key(json.loads(json.dumps(entry)), recs) == base
+    changed = json.loads(json.dumps(entry))
+    changed["branches"]["master"]["metadata_hash"] = "sha256:other"  # new metadata file
+    assert model.entry_key(changed, recs) != base
+    changed = json.loads(json.dumps(entry))
+    changed["branches"]["master"]["updated"] = "2026-11-22T00:00:00Z"
+    assert model.entry_key(changed, recs) != base
+    assert model.entry_key(entry, recs[:1]) != base  # build records count too
+    no_hash = json.loads(json.dumps(entry))
+    no_hash["branches"]["master"]["metadata_hash"] = None  # then the metadata itself counts
+    other = json.loads(json.dumps(no_hash))
+    other["branches"]["master"]["metadata"]["title"] = "Renamed"
+    assert model.entry_key(no_hash, recs) != model.entry_key(other, recs)
+
+
 def test_javascript_urls_are_text_not_links():
     v = model.module_view(_entry("evil_module"), [])
     links = {link.label: link for link in v.links}
@@ -210,7 +228,9 @@ def test_rebuild_is_incremental_and_equals_a_full_build(tmp_path: Path):
     same = build_site(c, site, builds=b, now=NOW)
     assert same.pages_rendered <= 2  # the feed (its <updated> is the build time)
     assert same.pages_reused == first.pages_rendered - same.pages_rendered
-    cat["modules"][7]["branches"]["master"]["metadata"]["summary"] = "Quite new words here."
+    master = cat["modules"][7]["branches"]["master"]
+    master["metadata"]["summary"] = "Quite new words here."
+    master["metadata_hash"] = "sha256:" + "7" * 64  # as catalog sync records a new file
     c.write_text(json.dumps(cat))
     changed = build_site(c, site, builds=b, now=NOW)
     assert 0 < changed.pages_rendered < first.pages_rendered // 5
