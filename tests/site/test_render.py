@@ -341,3 +341,11 @@ def test_cli_build(tmp_path: Path, capsys):
                  str(out)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("deep-oc: error: catalog") and err.count("\n") == 1
+
+
+def test_serve_refuses_a_folder_that_is_not_a_site(tmp_path: Path):
+    from deepoc.site.serve import make_server
+
+    with pytest.raises(UsageError, match="not a built site"):
+        make_server(tmp_path)
+    assert main(["site", "serve", str(tmp_path), "--port", "0"]) == 2
