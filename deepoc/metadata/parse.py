@@ -248,11 +248,14 @@ def decode(data: bytes) -> tuple[str, list[str]]:
     return text, notes
 
 
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant)
+
+
 def parse_json(text: str) -> tuple[Any, Source]:
     """Strict JSON (RFC 8259): one value, duplicate keys and NaN/Infinity are errors."""
     src = Source(text)
     try:
-        data = json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant)
+        data = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise ParseFailure(f"invalid JSON: {exc.msg}", exc.pos, _json_hint(exc)) from None
     except _DuplicateKey:
@@ -269,7 +272,7 @@ def parse_json(text: str) -> tuple[Any, Source]:
     except RecursionError:
         raise ParseFailure("invalid JSON: nested too deeply", _too_deep(text),
                            f"metadata needs a few levels, at most {MAX_DEPTH}") from None
-    if _depth_exceeded(data):
+    if text.count("[") + text.count("{") > MAX_DEPTH and _depth_exceeded(data):
         raise ParseFailure("nested too deeply", _too_deep(text),
                            f"metadata needs a few levels, at most {MAX_DEPTH}")
     return data, src

@@ -75,7 +75,7 @@ def validate_bytes(
             filename,
             f"file too large: {len(data) / 1048576:.1f} MiB (limit {MAX_BYTES // 1048576} MiB)",
             "metadata files are a few KB; is this the right file?", None, None)
-    if not data.strip():
+    if not data or data.isspace():
         return _unreadable(filename, "empty file: no metadata", "write the metadata object",
                            1, 1)
     warnings: list[Issue] = []
