@@ -166,7 +166,11 @@ def _validate_value(value: Any, src: Source | None, filename: str, forced: str |
         if f.keyword != "type" and f.path in typed and f.keyword != "required":
             continue  # the type error says it all
         line, col = locate(f.at, f.at_key)
-        errors.append(Issue(format_path(f.at), line, col, f.message, f.hint))
+        hint = f.hint
+        if f.keyword == "false" and version.startswith("2.") and len(f.at) == 1:
+            hint = ("a v1 (metadata.json) key with no place in v2; remove it, or convert a v1 "
+                    "file with deep-oc metadata migrate")
+        errors.append(Issue(format_path(f.at), line, col, f.message, hint))
     for path, key, known in ev.unknown_keys(value):
         later = _declared_later(version, path)
         best = closest(key, known) if isinstance(key, str) and not later else None
