@@ -75,3 +75,34 @@ def test_odd_paths_give_unreadable_reports(tmp_path):
         report = validate_path(name)
         _check(report)
         assert not report.readable, name
+
+
+def _paths(value, path=()):
+    yield path, value
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _paths(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _paths(v, path + (i,))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(_json, st.sampled_from([None, 0, 1, 2, 4]), st.booleans())
+def test_json_positions_point_at_the_value(value, indent, ascii_only):
+    """Every path's located offset starts that exact value (checked by decoding from there)."""
+    from deepoc.metadata.parse import parse_json
+
+    text = json.dumps(value, indent=indent, ensure_ascii=ascii_only)
+    try:
+        data, src = parse_json(text)
+    except Exception:  # duplicate keys after json.dumps cannot happen; NaN/inf can
+        return
+    decoder = json.JSONDecoder()
+    for path, expected in _paths(data):
+        offset = src.value_offset(path)
+        got, _ = decoder.raw_decode(text, offset)
+        assert got == expected or got != got, (path, text)
+        if path and isinstance(path[-1], str):
+            key_off = src.key_offset(path)
+            assert decoder.raw_decode(text, key_off)[0] == path[-1]
