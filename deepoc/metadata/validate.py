@@ -70,6 +70,9 @@ def validate_bytes(
     ``UsageError`` when unknown). Never raises for bad content: that is in the report.
     """
     forced = schemas.normalise_version(schema_version) if schema_version else None
+    filename = os.fspath(filename)
+    if not isinstance(data, bytes):
+        data = bytes(data)  # bytearray / memoryview from callers
     if len(data) > MAX_BYTES:
         return _unreadable(
             filename,
