@@ -87,6 +87,12 @@ def main() -> int:
     args = parser.parse_args()
     if args.setup:
         _setup()
+    # An installed wheel has its bytecode compiled by pip; a source tree run with
+    # PYTHONDONTWRITEBYTECODE=1 would recompile our modules at every start. Compile once so
+    # we measure what users run (the reference tools were compiled when pip installed them).
+    import compileall
+
+    compileall.compile_dir(str(REPO / "deepoc"), quiet=1)
     bindir = Path(sys.executable).parent
     ours = bindir / "deep-app-schema-validator"
     if not ours.exists():
