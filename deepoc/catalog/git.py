@@ -158,11 +158,11 @@ def _commit_time(commit_obj: bytes) -> str:
             break
         if line.startswith(b"committer "):
             parts = line.split()
-            return iso_utc(int(parts[-2]), parts[-1].decode())
+            return iso_utc(int(parts[-2]))
     return ""
 
 
-def iso_utc(epoch: int, _tz: str = "+0000") -> str:
+def iso_utc(epoch: int) -> str:
     """Seconds since the epoch as ISO 8601 in UTC with a Z (one spelling everywhere)."""
     return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
