@@ -83,13 +83,8 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None,
     from deepoc.metadata.validate import validate_bytes, validate_path
 
     out = stdout or sys.stdout
-    if args.schema_version:
-        try:
-            version = schemas.normalise_version(args.schema_version)
-        except UsageError:
-            raise
-    else:
-        version = None
+    # an unknown version is a usage error (exit 2) before any file is read
+    version = schemas.normalise_version(args.schema_version) if args.schema_version else None
     fmt = None if args.input_format == "auto" else args.input_format
     reports = []
     texts: dict[int, bytes] = {}

@@ -71,10 +71,6 @@ class Source:
         col = offset - text.rfind("\n", 0, offset)
         return line, col
 
-    def line_text(self, line: int) -> str:
-        lines = self.text.split("\n", line)
-        return lines[line - 1].rstrip("\r") if len(lines) >= line else ""
-
 
 class YamlSource(Source):
     """Positions found on demand by walking the composed node tree (marks are 0-based)."""

@@ -94,14 +94,14 @@ def validate_bytes(
     if "bom" in notes:
         warnings.append(Issue("$", 1, 1, "file starts with a UTF-8 byte order mark",
                               "save it as UTF-8 without BOM; some tools reject it"))
-    return _validate_value(value, src, filename, forced, warnings, fmt)
+    return _validate_value(value, src, filename, forced, warnings)
 
 
 def validate_data(value: Any, filename: str = "<data>",
                   schema_version: str | None = None) -> FileReport:
     """Validate an already parsed value (no positions: line and column are None)."""
     forced = schemas.normalise_version(schema_version) if schema_version else None
-    return _validate_value(value, None, filename, forced, [], "json")
+    return _validate_value(value, None, filename, forced, [])
 
 
 def validate_path(path: str | os.PathLike[str], schema_version: str | None = None,
@@ -133,7 +133,7 @@ def validate_path(path: str | os.PathLike[str], schema_version: str | None = Non
 
 
 def _validate_value(value: Any, src: Source | None, filename: str, forced: str | None,
-                    warnings: list[Issue], fmt: str) -> FileReport:
+                    warnings: list[Issue]) -> FileReport:
     def locate(path: tuple, key: bool = False) -> tuple[int | None, int | None]:
         if src is None:
             return None, None
