@@ -7,7 +7,6 @@ sorted, diffable JSON so a catalog repository can commit it and review what move
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import os
 from pathlib import Path
@@ -41,13 +40,13 @@ def read_lock(path: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
 def write_lock(
     path: str | os.PathLike[str], modules: dict[str, dict[str, Any]], source: str = "MODULES.yml"
 ) -> None:
-    """Write the lock atomically (temp file + rename)."""
+    """Write the lock atomically (temp file + rename). No timestamp: the same state gives
+    the same bytes, so a committed lock only changes when a module moved."""
     atomic_write_json(
         path,
         {
             "lock_version": LOCK_VERSION,
-            "generated": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "source": source,
+                "source": source,
             "modules": modules,
         },
     )

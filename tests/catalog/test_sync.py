@@ -42,6 +42,7 @@ class Scenario:
     second_catalog: dict
     third: SyncResult
     third_catalog: dict
+    lock_stable: bool
     edited_commit: str
     heads_before: dict[str, str]
 
@@ -117,7 +118,9 @@ def scenario(module_factory: ModuleFactory, git_daemon, tmp_path_factory) -> Sce
 
     second = sync(modules_yml, workdir, jobs=4)
     second_catalog = _catalog(workdir)
+    second_lock = (workdir / "modules.lock").read_bytes()
     third = sync(modules_yml, workdir, jobs=2)
+    lock_stable = (workdir / "modules.lock").read_bytes() == second_lock
     third_catalog = _catalog(workdir)
     return Scenario(
         workdir,
@@ -130,6 +133,7 @@ def scenario(module_factory: ModuleFactory, git_daemon, tmp_path_factory) -> Sce
         second_catalog,
         third,
         third_catalog,
+        lock_stable,
         edited_commit,
         heads_before,
     )
@@ -325,6 +329,7 @@ def test_no_change_resync_costs_one_call_per_module(scenario: Scenario) -> None:
     s = scenario.third.stats
     assert s.ls_remote == 14
     assert s.fetches == 0 and s.parses == 0 and s.logs == 0 and s.read_branches == 0
+    assert scenario.lock_stable  # same state, same bytes: a committed lock does not churn
     a = dict(scenario.second_catalog, generated=None)
     b = dict(scenario.third_catalog, generated=None)
     assert a == b
