@@ -106,3 +106,28 @@ def test_json_positions_point_at_the_value(value, indent, ascii_only):
         if path and isinstance(path[-1], str):
             key_off = src.key_offset(path)
             assert decoder.raw_decode(text, key_off)[0] == path[-1]
+
+
+_key = st.from_regex(r"\A[a-z][a-z0-9_]{0,8}\Z")
+_yaml_value = st.recursive(
+    st.one_of(st.integers(), _text, st.booleans()),
+    lambda k: st.one_of(st.lists(k, max_size=3), st.dictionaries(_key, k, min_size=1,
+                                                                    max_size=3)),
+    max_leaves=12)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.dictionaries(_key, _yaml_value, min_size=1, max_size=5), st.booleans())
+def test_yaml_key_positions_point_at_the_key(value, flow):
+    import yaml
+
+    from deepoc.metadata.parse import parse_yaml
+
+    text = yaml.safe_dump(value, default_flow_style=flow, width=10_000)
+    data, src = parse_yaml(text)
+    assert data == value
+    lines = text.split("\n")
+    for path, _ in _paths(data):
+        if path and isinstance(path[-1], str):
+            line, col = src.line_col(src.key_offset(path))
+            assert lines[line - 1][col - 1:].lstrip("'\"").startswith(path[-1]), (path, text)
