@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-__all__ = ["GitError", "Blob", "cat_files", "fetch", "file_dates", "ls_remote_heads"]
+__all__ = ["GitError", "Blob", "cat_files", "cat_many", "fetch", "file_dates", "ls_remote_heads"]
 
 DEFAULT_TIMEOUT = float(os.environ.get("DEEPOC_GIT_TIMEOUT", "120"))
 
@@ -132,7 +132,16 @@ class Blob:
 
 def cat_files(mirror: Path, commit: str, paths: Sequence[str]) -> tuple[str, list[Blob]]:
     """Commit time (ISO 8601 UTC) and the content of ``paths`` at ``commit``, in one git call."""
-    requests = [commit] + [f"{commit}:{p}" for p in paths]
+    return cat_many(mirror, [commit], paths)[commit]
+
+
+def cat_many(
+    mirror: Path, commits: Sequence[str], paths: Sequence[str]
+) -> dict[str, tuple[str, list[Blob]]]:
+    """``cat_files`` for several commits (a module's branches) in one ``git cat-file``."""
+    requests: list[str] = []
+    for c in commits:
+        requests += [c] + [f"{c}:{p}" for p in paths]
     out = run_git(["cat-file", "--batch"], cwd=mirror, input="\n".join(requests).encode() + b"\n")
     pos = 0
     results: list[bytes | None] = []
@@ -146,10 +155,17 @@ def cat_files(mirror: Path, commit: str, paths: Sequence[str]) -> tuple[str, lis
         size = int(header[2])
         results.append(out[pos : pos + size] if header[1] in ("commit", "blob") else None)
         pos += size + 1
-    commit_obj = results[0]
-    if commit_obj is None:
-        raise GitError(f"commit {commit[:12]} is not in the mirror")
-    return _commit_time(commit_obj), [Blob(p, d) for p, d in zip(paths, results[1:], strict=True)]
+    found: dict[str, tuple[str, list[Blob]]] = {}
+    step = 1 + len(paths)
+    for i, c in enumerate(commits):
+        commit_obj, *blobs = results[i * step : (i + 1) * step]
+        if commit_obj is None:
+            raise GitError(f"commit {c[:12]} is not in the mirror")
+        found[c] = (
+            _commit_time(commit_obj),
+            [Blob(p, d) for p, d in zip(paths, blobs, strict=True)],
+        )
+    return found
 
 
 def _commit_time(commit_obj: bytes) -> str:

@@ -46,7 +46,7 @@ def write_lock(
         path,
         {
             "lock_version": LOCK_VERSION,
-                "source": source,
+            "source": source,
             "modules": modules,
         },
     )

@@ -248,12 +248,12 @@ class _ModuleSync:
         rec["failure"] = failure
         return rec
 
-    def _read(self, b: str, head: str) -> dict[str, Any]:
-        """Read and validate the metadata at ``head``: a fresh branch record."""
+    def _read(self, b: str, head: str, files: tuple[str, list[git.Blob]]) -> dict[str, Any]:
+        """Validate the metadata read at ``head``: a fresh branch record."""
         from deepoc.metadata import validate_bytes
 
         self.stats.read_branches += 1
-        commit_time, blobs = git.cat_files(self.mirror, head, [*METADATA_FILES, BUILD_FILE])
+        commit_time, blobs = files
         by_path = {blob.path: blob.data for blob in blobs}
         meta_file = next((p for p in METADATA_FILES if by_path.get(p) is not None), None)
         rec: dict[str, Any] = {
@@ -417,11 +417,22 @@ class _ModuleSync:
                     failures.append(reason)
                 to_read = []
 
+        files: dict[str, tuple[str, list[git.Blob]]] = {}
+        read_error: str | None = None
+        if to_read:
+            try:  # every changed branch's files in one git call
+                files = git.cat_many(
+                    self.mirror, sorted({heads[b] for b in to_read}), [*METADATA_FILES, BUILD_FILE]
+                )
+            except git.GitError as exc:
+                read_error = _one_line(str(exc))
         for b in to_read:
             head = heads[b]
             prev_b = self._prev_branch(b)
             try:
-                rec = self._read(b, head)
+                if read_error:
+                    raise git.GitError(read_error)
+                rec = self._read(b, head, files[head])
             except git.GitError as exc:
                 rec = {
                     "commit": head,
