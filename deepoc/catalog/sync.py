@@ -320,7 +320,7 @@ class _ModuleSync:
                 if not getattr(report, "readable", True)
                 else f"is invalid ({n} error{'s' if n != 1 else ''})"
             )
-            rec["reason"] = _one_line(f"{meta_file} at {head[:7]} {what}: {first}")
+            rec["reason"] = _one_line(f"{meta_file} on {b} at {head[:7]} {what}: {first}")
         return rec
 
     # -- the whole module -------------------------------------------------------------
@@ -439,7 +439,8 @@ class _ModuleSync:
                     "status": "error",
                     "reason": f"cannot read branch {b}: {_one_line(str(exc))}",
                 }
-            lock_branches[b] = {"commit": head, "metadata_hash": rec.get("metadata_hash")}
+            if rec["status"] != "error":  # a git hiccup is retried next run, not locked in
+                lock_branches[b] = {"commit": head, "metadata_hash": rec.get("metadata_hash")}
             if rec["status"] != "ok":
                 failures.append(rec["reason"])
                 if self._good(prev_b):
