@@ -83,7 +83,7 @@ def search_bytes(site: Path, queries: list[str]) -> list[int]:
         total = base
         ids: set[int] | None = None
         for word in q.split():
-            name = shard_name(word)
+            name = shard_name(word, meta["plen"])
             path = site / f"search/t/{name}.js"
             hits: set[int] = set()
             if name in meta["shards"]:

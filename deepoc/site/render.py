@@ -24,6 +24,7 @@ import os
 import shutil
 import tempfile
 import time
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -187,9 +188,16 @@ def _js(callback: str, key: str, data: Any) -> str:
     return f"DeepOC.{callback}({json.dumps(key)},{body});\n"
 
 
-def shard_name(term: str) -> str:
-    """File name of the search shard for a term: its first two characters (hex if not a-z0-9)."""
-    prefix = term[:2]
+def prefix_length(n: int) -> int:
+    """Letters that pick a term's shard: 1 (36-odd files) for small catalogs, 2 from 300
+    modules on, so a shard stays a small slice of the index at every size."""
+    return 1 if n < 300 else 2
+
+
+def shard_name(term: str, plen: int = 2) -> str:
+    """File name of the search shard for a term: its first ``plen`` characters (hex if they
+    are not all a-z0-9)."""
+    prefix = term[:plen]
     if all("a" <= c <= "z" or "0" <= c <= "9" for c in prefix):
         return prefix
     return "u" + "-".join(f"{ord(c):x}" for c in prefix)
@@ -253,6 +261,10 @@ class _Writer:
         if path not in self._dirs:
             path.mkdir(parents=True, exist_ok=True)
             self._dirs.add(path)
+
+    def needs(self, rel: str, key: str) -> bool:
+        """Whether ``page(rel, key, ...)`` would have to render (to prepare data only then)."""
+        return self.work_pages.get(rel) != key and self.live_pages.get(rel) != key
 
     def page(self, rel: str, key: str, render: Callable[[], str | bytes]) -> None:
         if rel in self.pages:
@@ -558,19 +570,35 @@ def _search_index(w: _Writer, views: list[Mod], keywords: list[Keyword],
     A query loads meta.js, one term shard per word, the postings of chosen facets and the
     doc chunks of the result page shown: a bounded part of the index, never all of it.
     """
+    n = len(views)
     rank = {v.slug: i for i, v in enumerate(views)}
-    terms: dict[str, list[int]] = {}
+    # Term shards. A shard's key is made from its members' numbers and term hashes, so a
+    # shard none of whose modules changed is not rebuilt (nor even assembled).
+    plen = prefix_length(n)
+    members: dict[str, list[int]] = {}
     for i, v in enumerate(views):
-        for t in v.tokens:
-            terms.setdefault(t, []).append(i)
-    shards: dict[str, dict[str, list[int]]] = {}
-    for t, ids in terms.items():
-        shards.setdefault(shard_name(t), {})[t] = postings(ids, len(views))
-    for name in sorted(shards):
-        data = shards[name]
-        body = _js("terms", name, data)
-        w.page(f"search/t/{name}.js", hashlib.sha1(body.encode()).hexdigest(),
-               lambda b=body: b)
+        for shard in {p[:plen] for p in v.tokens} if plen < 2 else v.tokens:
+            members.setdefault(shard, []).append(i)
+    names = {shard: shard_name(shard, plen) for shard in members}
+    keys = {}
+    for shard, idxs in members.items():
+        h = hashlib.sha1(f"{shard}|{n}|".encode())
+        h.update(",".join(map(str, idxs)).encode())
+        h.update("".join(views[i].tokhash for i in idxs).encode())
+        keys[shard] = h.hexdigest()
+    todo = {s for s in members if w.needs(f"search/t/{names[s]}.js", keys[s])}
+    terms: dict[str, dict[str, list[int]]] = {s: {} for s in todo}
+    if todo:  # one pass over the terms of the shards that changed
+        for i, v in enumerate(views):
+            for prefix, ts in v.tokens.items():
+                group = terms.get(prefix[:plen])
+                if group is not None:
+                    for t in ts:
+                        group.setdefault(t, []).append(i)
+    for shard in sorted(members, key=names.__getitem__):
+        w.page(f"search/t/{names[shard]}.js", keys[shard],
+               lambda shard=shard: _js("terms", names[shard], {
+                   t: postings(ids, n) for t, ids in sorted(terms[shard].items())}))
 
     facets: dict[str, list[int]] = {
         "type-trainable": [i for i, v in enumerate(views) if v.has("trainable")],
@@ -588,21 +616,25 @@ def _search_index(w: _Writer, views: list[Mod], keywords: list[Keyword],
         facets["kw-" + k.slug] = sorted(rank[v.slug] for v in k.modules)
     files: dict[str, dict[str, list[int]]] = {}
     for name, ids in facets.items():
-        files.setdefault(facet_file(name), {})[name] = postings(ids, len(views))
-    for fname, data in files.items():
-        body = _js("facet", fname, data)
-        w.page(f"search/f/{fname}.js", hashlib.sha1(body.encode()).hexdigest(),
-               lambda b=body: b)
+        files.setdefault(facet_file(name), {})[name] = ids
+    for fname, group in files.items():
+        h = hashlib.sha1(f"{fname}|{n}".encode())
+        for name in sorted(group):
+            h.update(f"|{name}:".encode())
+            h.update(array("i", group[name]).tobytes())
+        w.page(f"search/f/{fname}.js", h.hexdigest(),
+               lambda fname=fname, group=group: _js("facet", fname, {
+                   name: postings(ids, n) for name, ids in group.items()}))
 
-    for c in range(0, len(views), DOC_CHUNK):
+    for c in range(0, n, DOC_CHUNK):
         chunk = views[c:c + DOC_CHUNK]
-        docs = [_doc(v, kwslug) for v in chunk]
-        key = _hash("docs", [v.key for v in chunk], c)
+        key = hashlib.sha1(f"docs|{c}|{'|'.join(v.key for v in chunk)}".encode()).hexdigest()
         w.page(f"search/d/{c // DOC_CHUNK}.js", key,
-               lambda docs=docs, c=c: _js("docs", str(c // DOC_CHUNK), docs))
+               lambda chunk=chunk, c=c: _js("docs", str(c // DOC_CHUNK),
+                                            [_doc(v, kwslug) for v in chunk]))
 
-    meta = {"n": len(views), "chunk": DOC_CHUNK, "page": PAGE_SIZE,
-            "shards": sorted(shards)}
+    meta = {"n": n, "chunk": DOC_CHUNK, "page": PAGE_SIZE, "plen": plen,
+            "shards": sorted(names.values())}
     body = _js("meta", "meta", meta)
     w.page("search/meta.js", hashlib.sha1(body.encode()).hexdigest(), lambda: body)
 

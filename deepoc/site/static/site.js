@@ -80,10 +80,10 @@
    "will can using use used via into").split(" ").forEach(function (w) { STOP[w] = 1; });
   function words(q) {
     var m = q.toLowerCase().match(/[\p{L}\p{N}]+/gu) || [];
-    return m.filter(function (w) { return w.length >= 2 && !STOP[w]; });
+    return m.filter(function (w) { return w.length >= 2 && !STOP[w]; });  // as the index
   }
-  function shardName(term) {
-    var p = Array.from(term).slice(0, 2);
+  function shardName(term, plen) {
+    var p = Array.from(term).slice(0, plen);
     if (p.every(function (c) { return /^[a-z0-9]$/.test(c); })) { return p.join(""); }
     return "u" + p.map(function (c) { return c.codePointAt(0).toString(16); }).join("-");
   }
@@ -93,7 +93,7 @@
     return a.filter(function (x) { return set.has(x); });
   }
   function termIds(meta, word) {
-    var name = shardName(word);
+    var name = shardName(word, meta.plen || 2);
     if (meta.shards.indexOf(name) < 0) { return Promise.resolve([]); }
     return load("terms", name).then(function (shard) {
       var ids = new Set();
