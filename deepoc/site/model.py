@@ -411,8 +411,7 @@ class Mod:
     keywords: list[str]
     flags: int
     license: str
-    tokens: dict[str, list[str]]  # search terms by their first two letters (= index shard)
-    tokhash: str  # hash of all the terms: a shard holding this module changes with it
+    tokens: str  # search terms, sorted, space-separated (one string: quick to cache and load)
     doc: list[Any]  # title, summary (shortened), status, build status
     entry: dict[str, Any] = field(repr=False, default_factory=dict)
     records: list[dict[str, Any]] = field(repr=False, default_factory=list)
@@ -424,12 +423,9 @@ class Mod:
         flags = sum(bit for name, bit in FLAG_BITS.items() if getattr(view, name))
         summary = view.summary if len(view.summary) <= 240 else view.summary[:237] + "..."
         terms = sorted(tokens(view))
-        by_prefix: dict[str, list[str]] = {}
-        for t in terms:
-            by_prefix.setdefault(t[:2], []).append(t)
-        tokhash = hashlib.sha1("\n".join(terms).encode()).hexdigest()[:16]
+        joined = " ".join(terms)
         return cls(key, view.slug, view.name, view.created, view.updated, view.keywords, flags,
-                   view.license, by_prefix, tokhash,
+                   view.license, joined,
                    [view.title, summary, view.status, view.build_status], entry, records, view)
 
     @classmethod
@@ -439,7 +435,7 @@ class Mod:
 
     def to_cache(self) -> list[Any]:
         return [self.slug, self.name, self.created, self.updated, self.keywords, self.flags,
-                self.license, self.tokens, self.tokhash, self.doc]
+                self.license, self.tokens, self.doc]
 
     @property
     def view(self) -> ModuleView:

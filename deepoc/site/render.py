@@ -40,7 +40,7 @@ from deepoc.site.model import Mod
 CATALOG_VERSION = 1
 BUILDS_VERSION = 1
 PAGE_SIZE = 24
-DOC_CHUNK = 16
+DOC_CHUNK = 8
 TOP_FACETS = 60
 FEED_SIZE = 50
 MANIFEST = ".deepoc-site.json"
@@ -261,10 +261,6 @@ class _Writer:
         if path not in self._dirs:
             path.mkdir(parents=True, exist_ok=True)
             self._dirs.add(path)
-
-    def needs(self, rel: str, key: str) -> bool:
-        """Whether ``page(rel, key, ...)`` would have to render (to prepare data only then)."""
-        return self.work_pages.get(rel) != key and self.live_pages.get(rel) != key
 
     def page(self, rel: str, key: str, render: Callable[[], str | bytes]) -> None:
         if rel in self.pages:
@@ -572,33 +568,19 @@ def _search_index(w: _Writer, views: list[Mod], keywords: list[Keyword],
     """
     n = len(views)
     rank = {v.slug: i for i, v in enumerate(views)}
-    # Term shards. A shard's key is made from its members' numbers and term hashes, so a
-    # shard none of whose modules changed is not rebuilt (nor even assembled).
+    # Term shards, rebuilt from every module's cached terms; a shard whose bytes did not
+    # change keeps its file (its key is the hash of its content).
     plen = prefix_length(n)
-    members: dict[str, list[int]] = {}
+    terms: dict[str, list[int]] = {}
     for i, v in enumerate(views):
-        for shard in {p[:plen] for p in v.tokens} if plen < 2 else v.tokens:
-            members.setdefault(shard, []).append(i)
-    names = {shard: shard_name(shard, plen) for shard in members}
-    keys = {}
-    for shard, idxs in members.items():
-        h = hashlib.sha1(f"{shard}|{n}|".encode())
-        h.update(",".join(map(str, idxs)).encode())
-        h.update("".join(views[i].tokhash for i in idxs).encode())
-        keys[shard] = h.hexdigest()
-    todo = {s for s in members if w.needs(f"search/t/{names[s]}.js", keys[s])}
-    terms: dict[str, dict[str, list[int]]] = {s: {} for s in todo}
-    if todo:  # one pass over the terms of the shards that changed
-        for i, v in enumerate(views):
-            for prefix, ts in v.tokens.items():
-                group = terms.get(prefix[:plen])
-                if group is not None:
-                    for t in ts:
-                        group.setdefault(t, []).append(i)
-    for shard in sorted(members, key=names.__getitem__):
-        w.page(f"search/t/{names[shard]}.js", keys[shard],
-               lambda shard=shard: _js("terms", names[shard], {
-                   t: postings(ids, n) for t, ids in sorted(terms[shard].items())}))
+        for t in v.tokens.split():
+            terms.setdefault(t, []).append(i)
+    shards: dict[str, dict[str, list[int] | str]] = {}
+    for t in sorted(terms):
+        shards.setdefault(shard_name(t, plen), {})[t] = postings(terms[t], n)
+    for name, data in shards.items():
+        body = _js("terms", name, data)
+        w.page(f"search/t/{name}.js", hashlib.sha1(body.encode()).hexdigest(), lambda b=body: b)
 
     facets: dict[str, list[int]] = {
         "type-trainable": [i for i, v in enumerate(views) if v.has("trainable")],
@@ -634,7 +616,7 @@ def _search_index(w: _Writer, views: list[Mod], keywords: list[Keyword],
                                             [_doc(v, kwslug) for v in chunk]))
 
     meta = {"n": n, "chunk": DOC_CHUNK, "page": PAGE_SIZE, "plen": plen,
-            "shards": sorted(names.values())}
+            "shards": sorted(shards)}
     body = _js("meta", "meta", meta)
     w.page("search/meta.js", hashlib.sha1(body.encode()).hexdigest(), lambda: body)
 
