@@ -49,7 +49,22 @@ class _Registry:
         return sub.add_parser(name, help=help, description=help, **kw)
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Which areas register each top-level command, so one command imports only its own areas
+# (``deep-oc validate`` then starts as fast as ``deep-app-schema-validator``).
+COMMAND_AREAS = {
+    "new": ("deepoc.template.commands",),
+    "validate": ("deepoc.metadata.commands",),
+    "metadata": ("deepoc.metadata.commands",),
+    "catalog": ("deepoc.catalog.commands", "deepoc.publish.commands"),
+    "images": ("deepoc.images.commands",),
+    "site": ("deepoc.site.commands",),
+    "publish": ("deepoc.publish.commands",),
+    "pipeline": ("deepoc.pipeline.commands",),
+    "demo": ("deepoc.pipeline.commands",),
+}
+
+
+def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
     """The full parser; tests use it to check every command line in Jenkinsfiles parses."""
     parser = argparse.ArgumentParser(
         prog="deep-oc",
@@ -59,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     registry = _Registry(sub)
-    for name in COMMAND_MODULES:
+    for name in modules:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -99,8 +114,15 @@ def _debug_env() -> bool:
     return os.environ.get("DEEPOC_DEBUG", "") not in ("", "0")
 
 
+def _areas_for(argv: Sequence[str]) -> Sequence[str]:
+    """The command modules needed to parse ``argv``: all of them unless the command is known."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return COMMAND_AREAS.get(first or "", COMMAND_MODULES)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_areas_for(argv))
     args = parser.parse_args(argv)
     return run(args.func, args)
 

@@ -34,3 +34,17 @@ def test_unexpected_exception_has_no_traceback(capsys, monkeypatch):
     assert run(boom, None) == 70
     err = capsys.readouterr().err
     assert "Traceback" not in err and err.count("\n") == 1
+
+
+def test_every_command_is_mapped_to_the_areas_that_register_it():
+    from deepoc.cli import COMMAND_AREAS
+
+    full = build_parser()
+    top = next(a for a in full._actions if a.dest == "command")
+    assert set(top.choices) == set(COMMAND_AREAS)
+    for name, areas in COMMAND_AREAS.items():
+        sub = build_parser(areas)
+        action = next(a for a in sub._actions if a.dest == "command")
+        # the narrow parser knows the command with exactly the same sub-commands
+        assert name in action.choices
+        assert action.choices[name].format_help() == top.choices[name].format_help()
