@@ -195,6 +195,27 @@ def _one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _record(commit: str | None, status: str, reason: str | None) -> dict[str, Any]:
+    """A branch record with every field present, so readers never miss a key."""
+    return {
+        "commit": commit,
+        "commit_time": None,
+        "metadata_file": None,
+        "metadata_hash": None,
+        "schema_version": None,
+        "valid": False,
+        "errors": [],
+        "warnings": [],
+        "metadata": None,
+        "code_repo": None,
+        "created": None,
+        "updated": None,
+        "build": None,
+        "status": status,
+        "reason": reason,
+    }
+
+
 class _ModuleSync:
     """Syncs one module; holds only its own state so many can run in parallel threads."""
 
@@ -256,23 +277,8 @@ class _ModuleSync:
         commit_time, blobs = files
         by_path = {blob.path: blob.data for blob in blobs}
         meta_file = next((p for p in METADATA_FILES if by_path.get(p) is not None), None)
-        rec: dict[str, Any] = {
-            "commit": head,
-            "commit_time": commit_time,
-            "metadata_file": meta_file,
-            "metadata_hash": None,
-            "schema_version": None,
-            "valid": False,
-            "errors": [],
-            "warnings": [],
-            "metadata": None,
-            "code_repo": None,
-            "created": None,
-            "updated": None,
-            "build": None,
-            "status": "missing",
-            "reason": None,
-        }
+        rec = _record(head, "missing", None)
+        rec.update(commit_time=commit_time, metadata_file=meta_file)
         build_data = by_path.get(BUILD_FILE)
         if build_data is not None:
             try:
@@ -371,11 +377,11 @@ class _ModuleSync:
                             prev_b, {"commit": None, "status": "missing", "reason": reason}
                         )
                     else:
-                        branches[b] = {"commit": None, "status": "missing", "reason": reason}
+                        branches[b] = _record(None, "missing", reason)
                     failures.append(reason)
                 else:
                     reason = f"no branch {b} on the remote"
-                    branches[b] = {"commit": None, "status": "missing", "reason": reason}
+                    branches[b] = _record(None, "missing", reason)
                     if e.explicit_branches:
                         failures.append(reason + " (listed under 'branches:')")
                     else:
@@ -412,7 +418,7 @@ class _ModuleSync:
                     branches[b] = (
                         self._stale_from(prev_b, fail)
                         if self._good(prev_b)
-                        else {"commit": None, "status": "error", "reason": reason}
+                        else _record(None, "error", reason)
                     )
                     failures.append(reason)
                 to_read = []
@@ -434,11 +440,7 @@ class _ModuleSync:
                     raise git.GitError(read_error)
                 rec = self._read(b, head, files[head])
             except git.GitError as exc:
-                rec = {
-                    "commit": head,
-                    "status": "error",
-                    "reason": f"cannot read branch {b}: {_one_line(str(exc))}",
-                }
+                rec = _record(head, "error", f"cannot read branch {b}: {_one_line(str(exc))}")
             if rec["status"] != "error":  # a git hiccup is retried next run, not locked in
                 lock_branches[b] = {"commit": head, "metadata_hash": rec.get("metadata_hash")}
             if rec["status"] != "ok":

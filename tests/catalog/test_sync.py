@@ -202,11 +202,13 @@ def test_missing_test_branch_is_recorded_not_fatal(scenario: Scenario) -> None:
     m = _by_name(scenario.first_catalog)["notest"]
     assert m["status"] == "ok"
     assert m["branches"]["master"]["status"] == "ok"
-    assert m["branches"]["test"] == {
-        "commit": None,
-        "status": "missing",
-        "reason": "no branch test on the remote",
-    }
+    test = m["branches"]["test"]
+    assert (test["commit"], test["status"], test["reason"]) == (
+        None,
+        "missing",
+        "no branch test on the remote",
+    )
+    assert test["valid"] is False and test["metadata"] is None and test["errors"] == []
 
 
 def test_missing_metadata_file(scenario: Scenario) -> None:
