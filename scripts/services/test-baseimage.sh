@@ -32,7 +32,9 @@ if ! $docker image inspect "$image" >/dev/null 2>&1; then
   work=$(mktemp -d /tmp/deepoc-testbase.XXXXXX)
   trap 'rm -rf "$work"' EXIT
   # The host is Debian 12 with Python 3.11 like the image: wheels built here install there.
-  python3 -m pip wheel -q --wheel-dir "$work/ctx/wheelhouse" $WHEELS 2>"$work/pip.log" >&2 || {
+  py=python3
+  [ -x "$(dirname "$0")/../../.venv/bin/python" ] && py="$(dirname "$0")/../../.venv/bin/python"
+  "$py" -m pip wheel -q --wheel-dir "$work/ctx/wheelhouse" $WHEELS 2>"$work/pip.log" >&2 || {
     echo "test-baseimage: pip wheel failed:" >&2; tail -n 5 "$work/pip.log" >&2; exit 1; }
   debootstrap --variant=minbase --include="$PACKAGES" \
     bookworm "$work/root" "$MIRROR" >"$work/debootstrap.log" 2>&1 || {

@@ -18,7 +18,7 @@ from deepoc.images.tags import image_tags
 from .conftest import builds
 
 pytestmark = pytest.mark.xdist_group("docker")
-STATE: dict = {}  # results the later (ordered) tests compare with
+STATE: dict = {}  # results the later steps compare with
 
 
 @dataclass
@@ -35,21 +35,11 @@ def build(catalog: Path, registry: str, number: str, capsys, *extra: str) -> Run
     return Run(code, builds(catalog.parent / "builds.json"), out.out + out.err)
 
 
-@pytest.fixture(scope="module")
-def plant(modules):
-    return modules.bake("plant")
-
-
-@pytest.fixture(scope="module")
-def workdir(tmp_path_factory):
-    return tmp_path_factory.mktemp("e2e")
-
-
 def registry_digests(reg: Registry, repo: str, tags: list[str]) -> dict[str, str | None]:
     return {t: reg.digest(repo, t) for t in tags}
 
 
-def test_first_run_builds_smoke_tests_and_pushes_both_variants(services, modules, plant,
+def step_first_run_builds_smoke_tests_and_pushes_both_variants(services, modules, plant,
                                                                workdir, capsys):
     catalog = modules.catalog(workdir, [plant])
     run = build(catalog, services.registry.host, "1", capsys)
@@ -84,7 +74,7 @@ def test_first_run_builds_smoke_tests_and_pushes_both_variants(services, modules
     STATE["first"] = {v: run.builds[("plant", "master", v)] for v in ("cpu", "gpu")}
 
 
-def test_rerun_builds_nothing_and_keeps_digests(services, modules, plant, workdir, capsys):
+def step_rerun_builds_nothing_and_keeps_digests(services, modules, plant, workdir, capsys):
     catalog = workdir / "catalog.json"
     run = build(catalog, services.registry.host, "2", capsys)
     assert run.code == 0, run.out
@@ -99,7 +89,7 @@ def test_rerun_builds_nothing_and_keeps_digests(services, modules, plant, workdi
         assert any(t.endswith("_2" + ("-gpu" if variant == "gpu" else "")) for t in rec["tags"])
 
 
-def test_metadata_only_change_builds_nothing(services, modules, plant, workdir, capsys):
+def step_metadata_only_change_builds_nothing(services, modules, plant, workdir, capsys):
     new_commit = modules.edit_metadata(plant, lambda d: {**d, "summary": "A new summary."})
     catalog = modules.catalog(workdir, [plant])
     run = build(catalog, services.registry.host, "3", capsys)
@@ -112,7 +102,7 @@ def test_metadata_only_change_builds_nothing(services, modules, plant, workdir, 
         assert reg.digest("deephdc/plant", rec["tags"][-1]) == first["digest"]
 
 
-def test_code_change_rebuilds_that_module(services, modules, plant, workdir, capsys):
+def step_code_change_rebuilds_that_module(services, modules, plant, workdir, capsys):
     modules.change_code(plant)
     run = build(workdir / "catalog.json", services.registry.host, "4", capsys)
     assert run.code == 0, run.out
@@ -136,7 +126,7 @@ def test_code_change_rebuilds_that_module(services, modules, plant, workdir, cap
     assert out.decode().strip() == "a code change"
 
 
-def test_jenkinsfile_form_reuses_and_tags_a_git_tag(services, plant, tmp_path, capsys):
+def step_jenkinsfile_form_reuses_and_tags_a_git_tag(services, plant, tmp_path, capsys):
     """`--repo . --git-tag T` (the Docker repo's Jenkinsfile) finds the same image."""
     from .conftest import git
 
@@ -156,3 +146,18 @@ def test_jenkinsfile_form_reuses_and_tags_a_git_tag(services, plant, tmp_path, c
         first = "v1.0.0" if variant == "cpu" else "v1.0.0-gpu"
         assert rec["tags"][0] == first
         assert reg.digest("deephdc/plant", first) == rec["digest"]
+
+
+def test_end_to_end(services, modules, tmp_path, capsys):
+    """One ordered scenario (one test, so test distribution can never split its steps)."""
+    plant = modules.bake("plant")
+    workdir = tmp_path / "e2e"
+    workdir.mkdir()
+    step_first_run_builds_smoke_tests_and_pushes_both_variants(services, modules, plant,
+                                                               workdir, capsys)
+    step_rerun_builds_nothing_and_keeps_digests(services, modules, plant, workdir, capsys)
+    step_metadata_only_change_builds_nothing(services, modules, plant, workdir, capsys)
+    step_code_change_rebuilds_that_module(services, modules, plant, workdir, capsys)
+    jenkins = tmp_path / "jenkins"
+    jenkins.mkdir()
+    step_jenkinsfile_form_reuses_and_tags_a_git_tag(services, plant, jenkins, capsys)
