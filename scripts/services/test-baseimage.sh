@@ -23,6 +23,10 @@ key=$(echo "$RECIPE $PACKAGES $WHEELS" | sha256sum | cut -c1-16)
 image="deep-oc/testbase:$key"
 cache="${DEEPOC_CACHE_DIR:-$HOME/.cache/deep-oc}/testbase-$key.tar"
 
+mkdir -p "$(dirname "$cache")"
+# One maker at a time per machine: a second caller waits, then loads the first one's tar.
+exec 9>"$cache.lock"
+flock 9
 if ! $docker image inspect "$image" >/dev/null 2>&1 && [ -s "$cache" ]; then
   $docker load -q -i "$cache" >/dev/null || rm -f "$cache"
 fi
@@ -54,8 +58,7 @@ DOCKERFILE
   DOCKER_BUILDKIT=0 $docker build -q -t "$image" "$work/ctx" >/dev/null 2>"$work/build.log" || {
     echo "test-baseimage: docker build failed:" >&2; cat "$work/build.log" >&2; exit 1; }
   $docker rmi "deep-oc/testbase-root:$key" >/dev/null 2>&1 || true
-  mkdir -p "$(dirname "$cache")"
-  $docker save -o "$cache.tmp" "$image" && mv "$cache.tmp" "$cache"
+  $docker save -o "$cache.$$.tmp" "$image" && mv "$cache.$$.tmp" "$cache"
 fi
 for name in "$@"; do
   $docker tag "$image" "$name"
