@@ -130,8 +130,25 @@ def main() -> int:
         bad = [r for r in [first, *nochange, anchors] if r["exit"] != 0]
         return 1 if bad else 0
     finally:
+        if stops and stops[0][0] == "dockerd.sh":
+            _drop_module_images()
         for name, pid in reversed(stops):
             subprocess.run(["bash", str(SERVICES / name), "stop", pid], check=False)
+
+
+def _drop_module_images() -> None:
+    """Keep the benchmark engine's root small: the base image stays, module images go."""
+    try:
+        import docker
+
+        client = docker.from_env()
+        for img in client.images.list(filters={"label": "io.deep-oc.module"}):
+            try:
+                client.images.remove(img.id, force=True)
+            except docker.errors.APIError:
+                pass
+    except Exception as exc:  # cleanup only: never hide the figures
+        print(f"cleanup: {exc}", file=sys.stderr)
 
 
 if __name__ == "__main__":
