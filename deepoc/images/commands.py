@@ -90,6 +90,10 @@ def _run_build(args: argparse.Namespace) -> int:
     )
     for note in notes:
         print(note, file=sys.stderr)
+    if jobs:
+        from deepoc.images import engine
+
+        engine.connect()  # no engine: one line now, not one failure per module
     options = builder.Options(
         registry=args.registry,
         build_number=build_number,
