@@ -55,9 +55,15 @@ def register(reg) -> None:
     p.set_defaults(func=_run_sync)
 
     p = reg.group_command(
-        "catalog", "list", help="Print the module names of a catalog.json, one per line."
+        "catalog",
+        "list",
+        help="Print the module names of a catalog.json or a MODULES.yml, one per line.",
     )
-    p.add_argument("--catalog", required=True, metavar="DIR/catalog.json")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--catalog", metavar="DIR/catalog.json", help="a synced catalog")
+    source.add_argument(
+        "--modules", metavar="MODULES.yml", help="the catalog file itself (no sync needed)"
+    )
     p.add_argument(
         "--changed-since",
         metavar="OLD_MODULES.yml",
@@ -169,8 +175,12 @@ def _run_sync(args: argparse.Namespace) -> int:
 
 
 def _run_list(args: argparse.Namespace) -> int:
-    from deepoc.catalog.listing import list_names
+    from deepoc.catalog.listing import list_modules_file, list_names
 
-    for name in list_names(args.catalog, args.changed_since):
+    if args.modules:
+        names = list_modules_file(args.modules, args.changed_since)
+    else:
+        names = list_names(args.catalog, args.changed_since)
+    for name in names:
         print(name)
     return 0

@@ -1,9 +1,11 @@
 """``deep-oc catalog list``: module names for a Jenkins fan-out, optionally only the changed.
 
-``--changed-since OLD`` compares catalog entries with an older MODULES.yml (for a pull
-request: the target branch's file): an entry is listed when its repository is not in the
-old file or its followed branches differ. URLs are compared by identity, so fixing the
-spelling of a URL does not trigger a rebuild.
+Names come from a synced catalog.json (``--catalog``) or straight from a MODULES.yml
+(``--modules``: what a pull request build uses, so it syncs only what the request touches).
+``--changed-since OLD`` compares entries with an older MODULES.yml (for a pull request: the
+target branch's file): an entry is listed when its repository is not in the old file or its
+followed branches differ. URLs are compared by identity, so fixing the spelling of a URL does
+not trigger a rebuild.
 """
 
 from __future__ import annotations
@@ -11,10 +13,29 @@ from __future__ import annotations
 import os
 
 from deepoc.catalog import modules_file, urls
-from deepoc.catalog.sync import read_catalog
+from deepoc.catalog.sync import assign_names, read_catalog
 from deepoc.errors import DeepOCError
 
 __all__ = ["list_names"]
+
+
+def list_modules_file(
+    modules: str | os.PathLike[str], changed_since: str | os.PathLike[str] | None = None
+) -> list[str]:
+    """Names of the entries of a MODULES.yml (file order, named as sync names them)."""
+    path = str(modules)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as exc:
+        raise DeepOCError(f"{path}: cannot read the catalog file: {exc.strerror}") from None
+    entries = modules_file.parse(text, path)
+    names = assign_names(entries)
+    found = [
+        {"name": name, "url": e.url, "branches": dict.fromkeys(e.branches)}
+        for name, e in zip(names, entries, strict=True)
+    ]
+    return _filter(found, changed_since)
 
 
 def list_names(
@@ -23,6 +44,10 @@ def list_names(
     """Names of the modules in ``catalog`` (file order), filtered by ``changed_since``."""
     data = read_catalog(catalog)
     modules = [m for m in data.get("modules", []) if isinstance(m, dict) and m.get("name")]
+    return _filter(modules, changed_since)
+
+
+def _filter(modules: list[dict], changed_since: str | os.PathLike[str] | None) -> list[str]:
     if changed_since is None:
         return [m["name"] for m in modules]
     try:

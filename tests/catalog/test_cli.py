@@ -81,9 +81,38 @@ def test_sync_list_and_changed_since(small_catalog, tmp_path: Path, capsys) -> N
     assert main(["catalog", "list", "--catalog", str(catalog), "--changed-since", str(old)]) == 0
     assert capsys.readouterr().out == "cli1\ncli2\n"
 
+    # the same answers straight from MODULES.yml, before any sync (what a pull request runs)
+    assert main(["catalog", "list", "--modules", str(yml), "--changed-since", str(old)]) == 0
+    assert capsys.readouterr().out == "cli1\ncli2\n"
+    assert main(["catalog", "list", "--modules", str(yml)]) == 0
+    assert capsys.readouterr().out == "cli0\ncli1\ncli2\n"
+
     old.write_text(yml.read_text())
     assert main(["catalog", "list", "--catalog", str(catalog), "--changed-since", str(old)]) == 0
     assert capsys.readouterr().out == ""
+    assert main(["catalog", "list", "--modules", str(yml), "--changed-since", str(old)]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_pull_request_syncs_only_the_changed_modules(small_catalog, tmp_path: Path, capsys):
+    yml, repos = small_catalog
+    old = tmp_path / "old.yml"
+    old.write_text(f"- module: {repos[0]}\n- module: {repos[2]}\n")
+    assert main(["catalog", "list", "--modules", str(yml), "--changed-since", str(old)]) == 0
+    changed = capsys.readouterr().out.split()
+    assert changed == ["cli1"]
+    work = tmp_path / "pr-work"
+    assert main(["catalog", "sync", str(yml), "--workdir", str(work), "--strict",
+                 "--only", *changed]) == 0
+    out = capsys.readouterr().out
+    assert "1 fetch(es)" in out and "3 ls-remote" not in out
+
+
+def test_list_needs_exactly_one_source(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["catalog", "list"])
+    assert exc.value.code == 2
+    assert "one of the arguments --catalog --modules is required" in capsys.readouterr().err
 
 
 def test_sync_exit_code_says_something_failed(small_catalog, tmp_path: Path, capsys) -> None:
