@@ -82,3 +82,23 @@ def test_registry_stopped_mid_run(services, modules, tmp_path):
         log = (tmp_path / "work" / rec["log"]).read_text()
         assert "retry 1" in log  # it did retry with back-off
     assert all(set(r) == set(FIELDS) for r in json.loads(builds_path.read_text())["builds"])
+
+
+def test_no_push_builds_then_reuses_the_local_image(services, modules, tmp_path, capsys):
+    """`--no-push`: smoke-tested and tagged locally; a second run finds it by its build key."""
+    import docker
+
+    m = modules.hand_made("local_only")
+    catalog = modules.catalog(tmp_path / "work", [m])
+    argv = ["images", "build", "--catalog", str(catalog), "--registry", services.registry.host,
+            "--no-push", "--build-number", "1"]
+    assert main(argv) == 0
+    first = builds(tmp_path / "work" / "builds.json")[("local_only", "master", "cpu")]
+    assert first["status"] == "built" and first["digest"].startswith("sha256:")
+    assert main(argv[:-1] + ["2"]) == 0
+    second = builds(tmp_path / "work" / "builds.json")[("local_only", "master", "cpu")]
+    assert second["status"] == "reused" and second["digest"] == first["digest"]
+    assert "1 built" in capsys.readouterr().err
+    image = docker.from_env().images.get(f"{services.registry.host}/deephdc/local_only:latest")
+    assert image.id == first["digest"]
+    assert Registry(services.registry.host).tags("deephdc/local_only") == []
