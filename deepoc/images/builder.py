@@ -25,6 +25,8 @@ from deepoc.images.tags import code_branch, image_tags
 BUILD_FILE = "build.json"
 DOCKERFILE = "Dockerfile"
 BUILDABLE_STATUSES = ("ok", "stale")
+# Tags whose image labels are read when looking for a build key (this build's own tags first).
+MAX_REGISTRY_CANDIDATES = 50
 
 
 @dataclass
@@ -402,7 +404,7 @@ class Runner:
             t for t in existing if t not in candidates
         ]
         seen: set[str] = set()
-        for t in candidates[:300]:
+        for t in candidates[:MAX_REGISTRY_CANDIDATES]:
             got = client.manifest(ref.repository, t)
             if not got or got[2] in seen:
                 continue
