@@ -102,3 +102,20 @@ def test_no_push_builds_then_reuses_the_local_image(services, modules, tmp_path,
     image = docker.from_env().images.get(f"{services.registry.host}/deephdc/local_only:latest")
     assert image.id == first["digest"]
     assert Registry(services.registry.host).tags("deephdc/local_only") == []
+
+
+def test_credentials_from_env_never_reach_logs_or_records(services, modules, tmp_path, capsys,
+                                                          monkeypatch):
+    secret = "s3cret-Pa55word-for-the-test"
+    monkeypatch.setenv("DEEPOC_REGISTRY_USERNAME", "ci-robot")
+    monkeypatch.setenv("DEEPOC_REGISTRY_PASSWORD", secret)
+    m = modules.hand_made("with_creds")
+    catalog = modules.catalog(tmp_path / "work", [m])
+    assert main(["images", "build", "--catalog", str(catalog), "--registry",
+                 services.registry.host, "--build-number", "1"]) == 0
+    out = capsys.readouterr()
+    texts = [out.out, out.err, (tmp_path / "work" / "builds.json").read_text()]
+    texts += [p.read_text() for p in (tmp_path / "work" / "logs").glob("*.log")]
+    assert all(secret not in t for t in texts)
+    assert builds(tmp_path / "work" / "builds.json")[("with_creds", "master", "cpu")][
+        "status"] == "pushed"
