@@ -148,16 +148,22 @@ def _renderer_hash() -> str:
 
 def _keywords(views: list[Mod]) -> list[Keyword]:
     groups: dict[str, list[Mod]] = {}
-    spellings: dict[str, Counter[str]] = {}
+    spellings: dict[str, dict[str, int]] = {}
     for v in views:
         for k in v.keywords:
             low = k.lower()
-            groups.setdefault(low, []).append(v)
-            spellings.setdefault(low, Counter())[k] += 1
+            group = groups.get(low)
+            if group is None:
+                groups[low], spellings[low] = [v], {k: 1}
+            else:
+                group.append(v)
+                counts = spellings[low]
+                counts[k] = counts.get(k, 0) + 1
     out = []
     taken: set[str] = {"index"}
     for low in sorted(groups):  # sorted: the same keyword set always gets the same slugs
-        label = spellings[low].most_common(1)[0][0]
+        counts = spellings[low]
+        label = max(counts, key=counts.__getitem__)  # the most used spelling (first on ties)
         out.append(Keyword(label, model.unique_slug(low, taken), groups[low]))
     out.sort(key=lambda k: k.label.lower())
     return out
@@ -299,16 +305,31 @@ class _Writer:
                 pass
 
 
-def _read_manifest(folder: Path, globals_key: str) -> dict[str, str] | None:
-    """The page hashes of a tree built with the same renderer and settings, else None."""
+def _read_manifest(folder: Path, globals_key: str) -> dict[str, Any] | None:
+    """The manifest of a tree built with the same renderer and settings, else None."""
     try:
         manifest = json.loads((folder / MANIFEST).read_text())
     except (OSError, ValueError):
         return None
     if not isinstance(manifest, dict) or manifest.get("globals") != globals_key:
         return None
-    pages = manifest.get("pages")
-    return pages if isinstance(pages, dict) else None
+    return manifest if isinstance(manifest.get("pages"), dict) else None
+
+
+def _order_hash(order: list[str]) -> str:
+    """Identifies the module list (content keys, in site order) a search index was made of."""
+    return hashlib.sha1("|".join(order).encode()).hexdigest()
+
+
+@dataclass
+class _Previous:
+    """The live site's search index and the module list it was made of (from the cache),
+    so that a build can patch the term shards instead of reassembling them all."""
+
+    live: Path
+    pages: dict[str, str]
+    order: list[str]  # content keys of the live site's modules, in site order
+    cache: dict[str, list[Any]]
 
 
 @contextlib.contextmanager
@@ -327,15 +348,18 @@ def cache_path(out: Path) -> Path:
     return out.parent / f".{out.name}.cache.json"
 
 
-def _read_cache(path: Path, globals_key: str) -> dict[str, list[Any]]:
+def _read_cache(path: Path, globals_key: str) -> tuple[dict[str, list[Any]], list[str]]:
+    """Cached module data by content key, and the module list of the last build."""
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError):
-        return {}
+        return {}, []
     if not isinstance(data, dict) or data.get("globals") != globals_key:
-        return {}
-    mods = data.get("modules")
-    return mods if isinstance(mods, dict) else {}
+        return {}, []
+    mods, order = data.get("modules"), data.get("order")
+    if not isinstance(mods, dict):
+        return {}, []
+    return mods, order if isinstance(order, list) else []
 
 
 def standby_path(out: Path) -> Path:
@@ -386,7 +410,7 @@ def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
     renderer = _renderer_hash()
     globals_key = _hash(renderer, base_url, site_title)
     cache_file = cache_path(out)
-    cache = _read_cache(cache_file, globals_key)
+    cache, cache_order = _read_cache(cache_file, globals_key)
     by_module = model.builds_index(builds_data)
     views: list[Mod] = []
     seen: set[str] = set()
@@ -409,6 +433,7 @@ def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
         seen.add(mod.slug)
         views.append(mod)
     views.sort(key=model.sort_key, reverse=True)
+    order = [v.key for v in views]  # content keys (before the keyword slugs are mixed in)
     report.modules = len(views)
     keywords = _keywords(views)
     kwslug = {k.label.lower(): k.slug for k in keywords}
@@ -421,7 +446,12 @@ def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
     out.parent.mkdir(parents=True, exist_ok=True)
     with _site_lock(out):
         live = out if out.is_dir() else None
-        live_pages = (_read_manifest(out, globals_key) or {}) if live else {}
+        live_manifest = (_read_manifest(out, globals_key) or {}) if live else {}
+        live_pages = live_manifest.get("pages", {})
+        prev = None
+        if live is not None and cache_order and live_manifest.get("order") == _order_hash(
+                cache_order):
+            prev = _Previous(live, live_pages, cache_order, cache)
         standby = standby_path(out)
         for left in out.parent.glob(f".{out.name}.new-*"):  # from a build that was killed
             shutil.rmtree(left, ignore_errors=True)
@@ -430,6 +460,7 @@ def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
         if standby.is_dir():
             pages = _read_manifest(standby, globals_key)
             if pages is not None and live is not None:
+                pages = pages["pages"]
                 os.rmdir(work)
                 os.rename(standby, work)  # a half-updated tree never keeps the standby name
                 os.unlink(work / MANIFEST)  # nor a manifest that would vouch for it
@@ -439,20 +470,22 @@ def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
         try:
             writer = _Writer(work, work_pages, live, live_pages, report)
             _render_all(writer, _Lazy(renderer), views, keywords, kwslug, base_url, generated,
-                        site_title, cat_raw, builds_raw)
+                        site_title, cat_raw, builds_raw, order, prev)
             writer.prune()
             manifest = {"manifest_version": MANIFEST_VERSION, "globals": globals_key,
-                        "generated": generated, "pages": writer.pages}
+                        "generated": generated, "order": _order_hash(order),
+                        "pages": writer.pages}
             (work / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")))
             os.chmod(work, 0o755)
             _swap(work, out, standby)
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
-        if fresh.keys() != cache.keys():
+        if fresh.keys() != cache.keys() or order != cache_order:
             try:
                 atomic_write_text(cache_file, json.dumps(
-                    {"globals": globals_key, "modules": fresh}, separators=(",", ":")))
+                    {"globals": globals_key, "order": order, "modules": fresh},
+                    separators=(",", ":")))
             except OSError as exc:  # only a cache: the next build is just slower
                 report.problems.append(f"could not write the build cache {cache_file}: {exc}")
     report.files = len(writer.pages)
@@ -463,7 +496,8 @@ def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
 
 def _render_all(w: _Writer, env: _Lazy, views: list[Mod], keywords: list[Keyword],
                 kwslug: dict[str, str], base_url: str | None, generated: str,
-                site_title: str, cat_raw: bytes, builds_raw: bytes | None) -> None:
+                site_title: str, cat_raw: bytes, builds_raw: bytes | None, order: list[str],
+                prev: _Previous | None) -> None:
     cards: dict[tuple[str, str], str] = {}
 
     def card(v: Mod, root: str) -> str:
@@ -556,11 +590,60 @@ def _render_all(w: _Writer, env: _Lazy, views: list[Mod], keywords: list[Keyword
     w.page("404.html", _hash("404"), lambda: env.get("404.html").render(
         root=base_url or "/", canonical=None, **common))
 
-    _search_index(w, views, keywords, kwslug)
+    _search_index(w, views, keywords, kwslug, order, prev)
+
+
+def _load_js(path: Path) -> Any:
+    """The data of a shard written by :func:`_js`."""
+    text = path.read_text()
+    return json.loads(text[text.index(",") + 1:text.rindex(")")])
+
+
+def _patch_terms(views: list[Mod], order: list[str], prev: _Previous,
+                 plen: int) -> dict[str, dict[str, Any] | None] | None:
+    """The term shards that differ from the live site's, as new contents (None: now empty).
+
+    Only modules whose content key changed are looked at: the terms they gained or lost
+    name the shards to patch. None when the module numbering changed (a module added,
+    removed or moved: then every posting moves and the index is reassembled)."""
+    n = len(views)
+    if len(prev.order) != n:
+        return None
+    changes: dict[str, dict[str, tuple[set[int], set[int]]]] = {}
+    for i, v in enumerate(views):
+        if prev.order[i] == order[i]:
+            continue
+        before = prev.cache.get(prev.order[i])
+        if before is None:
+            return None
+        old = Mod.from_cache(prev.order[i], before, {}, [])
+        if old.slug != v.slug:
+            return None
+        was, now = set(old.tokens.split()), set(v.tokens.split())
+        for terms, added in ((now - was, True), (was - now, False)):
+            for t in terms:
+                add, drop = changes.setdefault(shard_name(t, plen), {}).setdefault(
+                    t, (set(), set()))
+                (add if added else drop).add(i)
+    out: dict[str, dict[str, Any] | None] = {}
+    for name, terms in changes.items():
+        rel = f"search/t/{name}.js"
+        try:
+            data = _load_js(prev.live / rel) if rel in prev.pages else {}
+        except (OSError, ValueError):
+            return None
+        for t, (add, drop) in terms.items():
+            ids = (set(decode_postings(data[t])) if t in data else set()) - drop | add
+            if ids:
+                data[t] = postings(sorted(ids), n)
+            else:
+                data.pop(t, None)
+        out[name] = dict(sorted(data.items())) or None
+    return out
 
 
 def _search_index(w: _Writer, views: list[Mod], keywords: list[Keyword],
-                  kwslug: dict[str, str]) -> None:
+                  kwslug: dict[str, str], order: list[str], prev: _Previous | None) -> None:
     """Sharded index: meta, term shards by 2-letter prefix, facet postings, doc chunks.
 
     A query loads meta.js, one term shard per word, the postings of chosen facets and the
@@ -568,19 +651,33 @@ def _search_index(w: _Writer, views: list[Mod], keywords: list[Keyword],
     """
     n = len(views)
     rank = {v.slug: i for i, v in enumerate(views)}
-    # Term shards, rebuilt from every module's cached terms; a shard whose bytes did not
-    # change keeps its file (its key is the hash of its content).
+    # Term shards: the live site's, patched where modules changed their terms, or (when
+    # the numbering changed) reassembled from every module's cached terms. A shard keeps
+    # its file when its bytes did not change (its key is the hash of its content).
     plen = prefix_length(n)
-    terms: dict[str, list[int]] = {}
-    for i, v in enumerate(views):
-        for t in v.tokens.split():
-            terms.setdefault(t, []).append(i)
-    shards: dict[str, dict[str, list[int] | str]] = {}
-    for t in sorted(terms):
-        shards.setdefault(shard_name(t, plen), {})[t] = postings(terms[t], n)
+    patch = _patch_terms(views, order, prev, plen) if prev is not None else None
+    if patch is not None:
+        shards: dict[str, dict[str, Any] | None] = {
+            rel[9:-3]: None for rel in prev.pages if rel.startswith("search/t/")}
+        for name in shards:
+            if name not in patch:
+                rel = f"search/t/{name}.js"
+                w.page(rel, prev.pages[rel], lambda rel=rel: (prev.live / rel).read_bytes())
+        shards.update(patch)
+        shards = {name: data for name, data in shards.items() if name not in patch or data}
+    else:
+        terms: dict[str, list[int]] = {}
+        for i, v in enumerate(views):
+            for t in v.tokens.split():
+                terms.setdefault(t, []).append(i)
+        shards = {}
+        for t in sorted(terms):
+            shards.setdefault(shard_name(t, plen), {})[t] = postings(terms[t], n)
     for name, data in shards.items():
-        body = _js("terms", name, data)
-        w.page(f"search/t/{name}.js", hashlib.sha1(body.encode()).hexdigest(), lambda b=body: b)
+        if data is not None:
+            body = _js("terms", name, data)
+            w.page(f"search/t/{name}.js", hashlib.sha1(body.encode()).hexdigest(),
+                   lambda b=body: b)
 
     facets: dict[str, list[int]] = {
         "type-trainable": [i for i, v in enumerate(views) if v.has("trainable")],
@@ -589,11 +686,14 @@ def _search_index(w: _Writer, views: list[Mod], keywords: list[Keyword],
         "image-cpu": [i for i, v in enumerate(views) if v.has("cpu")],
         "image-gpu": [i for i, v in enumerate(views) if v.has("gpu")],
     }
-    licenses: dict[str, list[int]] = {}
+    by_license: dict[str, list[int]] = {}
     for i, v in enumerate(views):
-        licenses.setdefault(model.slugify(v.license), []).append(i)
+        by_license.setdefault(v.license, []).append(i)
+    licenses: dict[str, list[int]] = {}
+    for lic, ids in by_license.items():
+        licenses.setdefault(model.slugify(lic), []).extend(ids)
     for slug, ids in licenses.items():
-        facets["license-" + slug] = ids  # the same slugs as the home page's select
+        facets["license-" + slug] = sorted(ids)  # the same slugs as the home page's select
     for k in keywords:
         facets["kw-" + k.slug] = sorted(rank[v.slug] for v in k.modules)
     files: dict[str, dict[str, list[int]]] = {}
