@@ -544,11 +544,12 @@ def _render_all(w: _Writer, env: _Lazy, views: list[Mod], keywords: list[Keyword
         chunk = views[(n - 1) * PAGE_SIZE:n * PAGE_SIZE]
         rel = home_rel(n)
         root = "" if n == 1 else "../"
-        pager = _pager(n, pages, lambda k, root=root: root + home_rel(k))
-        key = _hash("home", [v.key for v in chunk], pager, len(views),
+        # the pager follows from (n, pages): it is made only when the page is rendered
+        key = _hash("home", [v.key for v in chunk], n, pages, len(views),
                     facets if n == 1 else None)
-        w.page(rel, key, lambda chunk=chunk, pager=pager, root=root, rel=rel, n=n:
-               env.get("home.html").render(modules=chunk, pager=pager, root=root,
+        w.page(rel, key, lambda chunk=chunk, root=root, rel=rel, n=n:
+               env.get("home.html").render(modules=chunk, root=root, pager=_pager(
+                                               n, pages, lambda k: root + home_rel(k)),
                                            total=len(views), facets=facets, first=n == 1,
                                            mac=env.mac, canonical=canonical(rel),
                                            **common))
@@ -563,10 +564,11 @@ def _render_all(w: _Writer, env: _Lazy, views: list[Mod], keywords: list[Keyword
         for n in range(1, kpages + 1):
             chunk = k.modules[(n - 1) * PAGE_SIZE:n * PAGE_SIZE]
             rel = kw_rel(n)
-            pager = _pager(n, kpages, lambda p, f=kw_rel: "../" + f(p))
-            key = _hash("kw", k.label, [v.key for v in chunk], pager, len(k.modules))
-            w.page(rel, key, lambda chunk=chunk, pager=pager, rel=rel, k=k:
-                   env.get("keyword.html").render(keyword=k, modules=chunk, pager=pager,
+            key = _hash("kw", k.label, k.slug, [v.key for v in chunk], n, kpages,
+                        len(k.modules))
+            w.page(rel, key, lambda chunk=chunk, rel=rel, k=k, n=n, kpages=kpages, f=kw_rel:
+                   env.get("keyword.html").render(keyword=k, modules=chunk, pager=_pager(
+                                                      n, kpages, lambda p: "../" + f(p)),
                                                   root="../", mac=env.mac,
                                                   canonical=canonical(rel), **common))
     kw_index = [(k.label, k.slug, len(k.modules)) for k in keywords]

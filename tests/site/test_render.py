@@ -240,6 +240,24 @@ def test_rebuild_is_incremental_and_equals_a_full_build(tmp_path: Path):
     assert "Quite new words here." in (site / "modules/mod_00007.html").read_text()
 
 
+def test_patched_search_shards_equal_a_full_build(tmp_path: Path):
+    """A change that adds a term in a new shard, then drops it (the shard goes away)."""
+    cat, builds = synthetic.catalog(40)
+    c, b = _write(tmp_path, cat, builds)
+    site = tmp_path / "site"
+    build_site(c, site, builds=b, now=NOW)
+    master = cat["modules"][3]["branches"]["master"]
+    for n, summary in enumerate(["Ŋowords only here.", master["metadata"]["summary"]]):
+        master["metadata"]["summary"] = summary
+        master["metadata_hash"] = f"sha256:{n}"
+        c.write_text(json.dumps(cat))
+        build_site(c, site, builds=b, now=NOW)
+        fresh = tmp_path / f"fresh{n}"
+        build_site(c, fresh, builds=b, now=NOW)
+        assert _tree(site) == _tree(fresh)
+        assert (site / "search/t/u14b.js").exists() is (n == 0)
+
+
 def test_removed_module_pages_are_removed(tmp_path: Path):
     c, b = copy_data(tmp_path)
     site = tmp_path / "site"
