@@ -7,9 +7,13 @@ of hook output, and cookiecutter runs them again (as a plain ``cookiecutter`` us
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
+import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -94,6 +98,22 @@ def check(answers: dict[str, Any], output_dir: str | os.PathLike[str] | None = N
     ))
 
 
+_TEMPDIR_LOCK = threading.Lock()  # tempfile.tempdir is process-wide: one bake at a time
+
+
+@contextlib.contextmanager
+def _private_tempdir() -> Iterator[None]:
+    """Cookiecutter writes each rendered hook to a temp file it never deletes; keep them
+    in a folder of our own and remove it, so bakes do not litter the system temp folder."""
+    with _TEMPDIR_LOCK, tempfile.TemporaryDirectory(prefix="deep-oc-bake-") as tmp:
+        old = tempfile.tempdir
+        tempfile.tempdir = tmp
+        try:
+            yield
+        finally:
+            tempfile.tempdir = old
+
+
 def bake(output_dir: str | os.PathLike[str],
          extra_context: dict[str, Any] | None = None,
          no_input: bool = True) -> tuple[Path, Path]:
@@ -119,9 +139,10 @@ def bake(output_dir: str | os.PathLike[str],
         extra = {k: v for k, v in answers.items() if k in extra or k == "repo_name"}
     out.mkdir(parents=True, exist_ok=True)
     try:
-        code = Path(cookiecutter(
-            str(template), no_input=no_input, extra_context=extra, output_dir=str(out)
-        ))
+        with _private_tempdir():
+            code = Path(cookiecutter(
+                str(template), no_input=no_input, extra_context=extra, output_dir=str(out)
+            ))
     except FailedHookException as exc:
         raise DeepOCError(
             f"the template stopped: {exc} (its message is printed above); nothing was kept"

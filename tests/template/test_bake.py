@@ -269,3 +269,18 @@ def test_recorded_answers_re_render_the_same_repos(bakes, tmp_path):
                 a, b = (json.loads(x) for x in (a, b))
                 a.pop("date_creation"), b.pop("date_creation")
             assert a == b, rel
+
+
+def test_bake_leaves_nothing_in_the_temp_folder(tmp_path, monkeypatch):
+    """Cookiecutter never deletes the hook scripts it renders; bake() cleans them up."""
+    import tempfile
+
+    from deepoc.template import bake
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    code, docker = bake(tmp_path / "out", {"project_name": "Temp check"})
+    assert code.is_dir() and docker.is_dir()
+    assert list(scratch.iterdir()) == []
+    assert tempfile.tempdir == str(scratch)
