@@ -60,7 +60,10 @@ class PageWatch:
         page.on("console", lambda m: m.type in ("error", "warning") and self.errors.append(
             f"console {m.type}: {m.text}"))
         page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url}"))
+        # A request the browser aborted (the test navigated on or closed the page while a
+        # favicon was in flight) is not a broken asset; a missing one shows as HTTP 404 below.
+        page.on("requestfailed", lambda r: r.failure != "net::ERR_ABORTED" and self.errors.append(
+            f"request failed: {r.url} ({r.failure})"))
         page.on("response", lambda r: r.status >= 400 and self.errors.append(
             f"HTTP {r.status}: {r.url}"))
         page.on("dialog", lambda d: (self.errors.append(f"dialog: {d.message}"), d.dismiss()))
