@@ -8,7 +8,6 @@ its own commits on master and test, so every sync test works on real git history
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import threading
@@ -17,29 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.gitutil import GIT_ENV, git  # noqa: F401 - re-exported to the tests
+
 ROOT = Path(__file__).resolve().parents[2]
 GIT_DAEMON = ROOT / "scripts" / "services" / "git-daemon.sh"
 
-GIT_ENV = {
-    **os.environ,
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.org",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.org",
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_TERMINAL_PROMPT": "0",
-}
-
-
-def git(*args: str, cwd: Path | None = None) -> str:
-    """Run git for a fixture; a failure shows git's own message."""
-    proc = subprocess.run(
-        ["git", *args], cwd=cwd, env=GIT_ENV, capture_output=True, text=True, check=False
-    )
-    if proc.returncode != 0:
-        raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr.strip()}")
-    return proc.stdout
 
 
 def free_port() -> int:
