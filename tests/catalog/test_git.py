@@ -37,3 +37,34 @@ def test_timeout_is_a_git_error(hanging_server) -> None:
 def test_iso_utc() -> None:
     assert git.iso_utc(0) == "1970-01-01T00:00:00Z"
     assert git.iso_utc(1_700_000_000) == "2023-11-14T22:13:20Z"
+
+
+@pytest.mark.parametrize("form", ["path", "file", "bare-path", "bare-file"])
+def test_local_heads_are_what_ls_remote_says(tmp_path, form: str) -> None:
+    from tests.gitutil import git as run
+
+    repo = tmp_path / "DEEP-OC-x"
+    repo.mkdir()
+    run("init", "-q", "-b", "master", cwd=repo)
+    run("commit", "-q", "--allow-empty", "-m", "one", cwd=repo)
+    run("branch", "test", cwd=repo)
+    run("tag", "v1", cwd=repo)
+    run("commit", "-q", "--allow-empty", "-m", "two", cwd=repo)
+    run("pack-refs", "--all", cwd=repo)  # packed and loose refs both
+    run("branch", "feature/x", cwd=repo)
+    if form.startswith("bare"):
+        bare = tmp_path / "bare.git"
+        run("clone", "-q", "--bare", str(repo), str(bare))
+        repo = bare
+    url = f"file://{repo}" if form.endswith("file") else str(repo)
+    listed = run("ls-remote", "--heads", str(repo)).splitlines()
+    reference = {
+        ref.removeprefix("refs/heads/"): sha for sha, ref in (ln.split("\t") for ln in listed)
+    }
+    assert git.ls_remote_heads(url) == reference
+    assert set(reference) == {"master", "test", "feature/x"}
+
+
+def test_local_directory_that_is_not_a_repository_fails(tmp_path) -> None:
+    with pytest.raises(git.GitError, match="not a git repository"):
+        git.ls_remote_heads(str(tmp_path))
