@@ -40,12 +40,8 @@ case "$cmd" in
     pid=${2:?usage: dockerd.sh stop PID}
     # Where its exec root is, to unmount what dockerd leaves mounted there (netns/default).
     exec_root=$(tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | sed -n '/^--exec-root$/{n;p}')
-    kill "$pid" 2>/dev/null || exit 0
-    for _ in $(seq 1 300); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -9 "$pid" 2>/dev/null || true
+    kill -0 "$pid" 2>/dev/null || exit 0
+    bash "$(dirname "$0")/stop-pid.sh" "$pid" 30
     if [ -n "$exec_root" ] && [ -d "$exec_root/netns" ]; then
       for m in "$exec_root"/netns/*; do
         umount "$m" 2>/dev/null || true

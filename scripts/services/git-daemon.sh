@@ -31,12 +31,7 @@ case "$cmd" in
     ;;
   stop)
     pid=${2:?usage: git-daemon.sh stop PID}
-    kill "$pid" 2>/dev/null || exit 0
-    for _ in $(seq 1 50); do
-      kill -0 "$pid" 2>/dev/null || exit 0
-      sleep 0.1
-    done
-    kill -9 "$pid" 2>/dev/null || true
+    exec bash "$(dirname "$0")/stop-pid.sh" "$pid" 5
     ;;
   *)
     echo "usage: git-daemon.sh start BASE_DIR PORT [LOG] | stop PID" >&2

@@ -48,12 +48,7 @@ PY
     ;;
   stop)
     pid=${2:?usage: registry.sh stop PID}
-    kill "$pid" 2>/dev/null || exit 0
-    for _ in $(seq 1 100); do
-      kill -0 "$pid" 2>/dev/null || exit 0
-      sleep 0.1
-    done
-    kill -9 "$pid" 2>/dev/null || true
+    exec bash "$(dirname "$0")/stop-pid.sh" "$pid" 10
     ;;
   *)
     echo "usage: registry.sh start DIR PORT | stop PID" >&2
