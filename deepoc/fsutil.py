@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from deepoc import jsondoc
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
@@ -45,5 +46,5 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
 
 
 def atomic_write_json(path: str | os.PathLike[str], data: Any) -> None:
-    """Atomic write of ``data`` as stable, indented JSON ending with a newline."""
-    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    """Atomic write of ``data`` in deep-oc's one JSON layout (:func:`deepoc.jsondoc.dumps`)."""
+    atomic_write_text(path, jsondoc.dumps(data))
