@@ -3,8 +3,11 @@ beside Pelican 4.12 rendering the same 1,000 modules as articles, in the same ru
 
 Prints, per size: full build time (CLI wall, median), time and bytes per module, the
 rebuild after one module changed, and the bytes a browser downloads per search query; then
-the ratios the marketplace issue asks for. Pelican is installed into benchmarks/_ref/pelican
-(gitignored), never into the project's .venv.
+the ratios the marketplace issue asks for. The inputs are written in the layout the pipeline
+writes them (deepoc.jsondoc). Rebuild ratios are given twice: whole processes, and the work
+above the bare interpreter's start-up (`python -c pass`, measured in the same run), which no
+Python tool can avoid and which alone exceeds 5 % of a full build at 100 modules. Pelican
+is installed into benchmarks/_ref/pelican (gitignored), never into the project's .venv.
 
     .venv/bin/python benchmarks/site.py [--sizes 100,1000,10000] [--repeat 3]
 """
@@ -29,8 +32,9 @@ WORK = REPO / "benchmarks" / "_work" / "site"
 REF = REPO / "benchmarks" / "_ref" / "pelican"
 sys.path.insert(0, str(REPO))
 
+from deepoc import jsondoc  # noqa: E402
 from deepoc.site import model, synthetic  # noqa: E402
-from deepoc.site.render import decode_postings, shard_name  # noqa: E402
+from deepoc.site.search import decode_postings, shard_name  # noqa: E402
 
 
 def _du(path: Path) -> tuple[int, int]:
@@ -142,18 +146,23 @@ def main() -> int:
     rows = {}
     env_note = f"python {sys.version.split()[0]}, {os.cpu_count()} cores"
     print(f"# deep-oc site build benchmark ({env_note}); medians; times are whole CLI processes")
+    startup = statistics.median(_run([sys.executable, "-c", "pass"])[0] for _ in range(11))
+    print(f"interpreter start-up (python -c pass): {1000 * startup:.1f} ms")
     for n in sizes:
         d = WORK / f"n{n}"
         d.mkdir(parents=True, exist_ok=True)
         cat, builds = synthetic.catalog(n)
-        (d / "catalog.json").write_text(json.dumps(cat))
-        (d / "builds.json").write_text(json.dumps(builds))
+        (d / "catalog.json").write_text(jsondoc.dumps(cat, "modules"))
+        (d / "builds.json").write_text(jsondoc.dumps(builds, "builds"))
         reps = args.repeat if n <= 1000 else 1
         full, full_cpu, full_self = [], [], []
         for _ in range(reps):
-            for p in (d / "site", d / ".site.standby"):
-                shutil.rmtree(p, ignore_errors=True)
-            (d / ".site.cache.json").unlink(missing_ok=True)
+            shutil.rmtree(d / "site", ignore_errors=True)
+            for p in d.glob(".site.*"):  # standby tree, state and cache: a cold full build
+                if p.is_dir():
+                    shutil.rmtree(p)
+                elif p.name != ".site.lock":
+                    p.unlink()
             wall, cpu, own, _ = _cli(d)
             full.append(wall)
             full_cpu.append(cpu)
@@ -167,7 +176,7 @@ def main() -> int:
             i = rng.randrange(n)
             cat["modules"][i]["branches"]["master"]["metadata"]["summary"] = f"Changed {r}."
             cat["modules"][i]["branches"]["master"]["metadata_hash"] = f"sha256:{r}"
-            (d / "catalog.json").write_text(json.dumps(cat))
+            (d / "catalog.json").write_text(jsondoc.dumps(cat, "modules"))
             wall, cpu, own, summary = _cli(d)
             rebuild.append(wall)
             rebuild_cpu.append(cpu)
@@ -224,10 +233,12 @@ def main() -> int:
         print(f"CPU time per module {hi} vs {lo}: {t_hi / t_lo:.2f}x; bytes per module: "
               f"{b_hi / b_lo:.2f}x; largest page: {page_ratio:.2f}x (goal: flat)")
     for n, r in rows.items():
-        print(f"rebuild after one change / full at {n}: wall {r['rebuild'] / r['full']:.3f}, "
-              f"CPU {r['rebuild_cpu'] / r['full_cpu']:.3f}, build_site's own CPU "
-              f"{r['rebuild_self'] / r['full_self']:.3f} (goal <= 0.05); search bytes per "
-              f"query / index: max {r['q_max'] / r['index']:.3f}")
+        above = (r["rebuild"] - startup) / (r["full"] - startup)
+        print(f"rebuild after one change / full at {n}: above start-up {above:.3f} (goal <= "
+              f"0.05); whole process: wall {r['rebuild'] / r['full']:.3f}, CPU "
+              f"{r['rebuild_cpu'] / r['full_cpu']:.3f}; build_site's own CPU "
+              f"{r['rebuild_self'] / r['full_self']:.3f}; search bytes per query / index: max "
+              f"{r['q_max'] / r['index']:.3f}")
     return 0
 
 

@@ -45,6 +45,8 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def atomic_write_json(path: str | os.PathLike[str], data: Any) -> None:
-    """Atomic write of ``data`` in deep-oc's one JSON layout (:func:`deepoc.jsondoc.dumps`)."""
-    atomic_write_text(path, jsondoc.dumps(data))
+def atomic_write_json(path: str | os.PathLike[str], data: Any, listing: str | None = None
+                      ) -> None:
+    """Atomic write of ``data`` in deep-oc's one JSON layout (:func:`deepoc.jsondoc.dumps`; the
+    objects of the top-level list ``listing`` one per line)."""
+    atomic_write_text(path, jsondoc.dumps(data, listing))

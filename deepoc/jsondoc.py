@@ -1,55 +1,75 @@
 """The one JSON layout deep-oc writes, and a reader that splits a list of it unparsed.
 
-Every JSON file deep-oc writes (catalog.json, builds.json, modules.lock) uses
-:func:`dumps`: two-space indent, sorted keys, a final newline. In that layout each item of
-a top-level list starts on a line holding only four spaces and ``{``, and ends on a line
-holding only four spaces and ``}`` (JSON strings cannot hold a raw newline, so these lines
-can only be structure). :func:`split_items` uses that to cut such a list into the raw text
-of each item without parsing any of it, so an incremental consumer (the site build) can
-compare items byte for byte and parse only the few that changed.
+Every JSON file deep-oc writes uses :func:`dumps`: two-space indent, sorted keys, a final
+newline. A file that is mostly one long list of records (catalog.json's ``modules``,
+builds.json's ``builds``) names that list, and then holds one record per line:
+
+    {
+      "catalog_version": 1,
+      "modules": [
+        {"name": "a", ...},
+        {"name": "b", ...}
+      ]
+    }
+
+JSON strings cannot hold a raw newline, so each record is exactly one line, and
+:func:`split_items` can cut the list into the raw text of each record without parsing it.
+An incremental consumer (the site build) compares records byte for byte with the previous
+file and parses only the few that changed. A diff of the file also shows which records
+changed.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from itertools import repeat
 
-_ITEM_SEP = b"\n    },\n    {\n"
-_ITEM_OPEN = b"    {\n"
-_ITEM_CLOSE = b"\n    }"
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
+if TYPE_CHECKING:
+    from typing import Any
 
 
-def dumps(data: Any) -> str:
-    """``data`` as stable, indented JSON ending with a newline (the layout above)."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+def dumps(data: Any, listing: str | None = None) -> str:
+    """``data`` as stable, indented JSON ending with a newline; the objects of the top-level
+    list ``listing`` one per line."""
+    items = data.get(listing) if listing is not None and isinstance(data, dict) else None
+    if not items or not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    text = json.dumps({**data, listing: []}, indent=2, sort_keys=True, ensure_ascii=False)
+    empty = "\n  " + json.dumps(listing) + ": []"  # two spaces: only the top-level key
+    lines = ",\n".join("    " + json.dumps(i, sort_keys=True, ensure_ascii=False) for i in items)
+    return text.replace(empty, empty[:-1] + "\n" + lines + "\n  ]", 1) + "\n"
 
 
 def split_items(raw: bytes, key: str) -> tuple[dict[str, Any], list[bytes]] | None:
-    """The document without ``key``, and the raw bodies of the objects in its list ``key``.
+    """The document without ``key``, and the raw text of each object in its list ``key``.
 
-    Each body is the text between an item's braces: ``json.loads(b"{" + body + b"}")``
-    gives the item. Returns None when ``raw`` is not in the layout of :func:`dumps` (or the
-    list holds something other than objects); the caller then parses the whole document.
+    ``json.loads(text)`` of an item gives that object. Returns None when ``raw`` is not in
+    the layout of :func:`dumps` with ``listing=key``; the caller then parses it whole.
     """
     marker = b'\n  "' + key.encode() + b'": ['
     start = raw.find(marker)
     if start < 0:
         return None
-    open_at = start + len(marker)  # just after "["
+    open_at = start + len(marker)  # at the "[" 's end
     if raw.startswith(b"]", open_at):  # an empty list is written "[]"
         items: list[bytes] = []
         end = open_at
     else:
-        if not raw.startswith(b"\n" + _ITEM_OPEN, open_at):
+        if raw[open_at:open_at + 1] != b"\n":
             return None
-        end = raw.find(b"\n  ]", open_at)  # two spaces: only the list's own closing bracket
-        if end < 0:
+        lines = raw[open_at + 1:].split(b"\n")
+        ends = [i for i in (_index(lines, b"  ]"), _index(lines, b"  ],")) if i is not None]
+        if not ends or min(ends) == 0:
             return None
-        body = raw[open_at + 1 + len(_ITEM_OPEN):end]
-        if not body.endswith(_ITEM_CLOSE):
-            return None
-        items = body[:-len(_ITEM_CLOSE)].split(_ITEM_SEP)
-        end += 3  # at the "]"
+        lines = lines[:min(ends)]  # one record per line, each "    {...}," or "    {...}"
+        last = lines[-1]
+        if not (all(map(bytes.startswith, lines, repeat(b"    {")))
+                and all(map(bytes.endswith, lines[:-1], repeat(b"},"))) and last.endswith(b"}")):
+            return None  # not one record per line: another layout
+        items = [line[4:-1] for line in lines[:-1]]
+        items.append(last[4:])
+        end = open_at + 1 + sum(map(len, lines)) + len(lines) + 2  # at the "]"
     try:
         head = json.loads(raw[:open_at] + raw[end:])
     except (ValueError, UnicodeDecodeError):
@@ -60,6 +80,13 @@ def split_items(raw: bytes, key: str) -> tuple[dict[str, Any], list[bytes]] | No
     return head, items
 
 
-def load_item(body: bytes) -> Any:
+def load_item(text: bytes) -> Any:
     """One item cut by :func:`split_items` (raises ValueError when it is not JSON)."""
-    return json.loads(b"{" + body + b"}")
+    return json.loads(text)
+
+
+def _index(lines: list[bytes], line: bytes) -> int | None:
+    try:
+        return lines.index(line)
+    except ValueError:
+        return None

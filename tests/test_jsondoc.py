@@ -36,7 +36,7 @@ def _doc(rng: random.Random, n: int) -> dict:
 def test_split_items_round_trips(seed: int):
     rng = random.Random(seed)
     doc = _doc(rng, rng.randrange(0, 6))
-    raw = jsondoc.dumps(doc).encode()
+    raw = jsondoc.dumps(doc, "modules").encode()
     head, items = jsondoc.split_items(raw, "modules")
     assert [jsondoc.load_item(b) for b in items] == doc["modules"]
     assert head == {k: v for k, v in doc.items() if k != "modules"}
@@ -45,33 +45,39 @@ def test_split_items_round_trips(seed: int):
 def test_items_are_compared_as_bytes():
     a = {"modules": [{"name": "a", "v": 1}, {"name": "b", "v": 2}]}
     b = {"modules": [{"name": "a", "v": 1}, {"name": "b", "v": 3}]}
-    _, ia = jsondoc.split_items(jsondoc.dumps(a).encode(), "modules")
-    _, ib = jsondoc.split_items(jsondoc.dumps(b).encode(), "modules")
+    _, ia = jsondoc.split_items(jsondoc.dumps(a, "modules").encode(), "modules")
+    _, ib = jsondoc.split_items(jsondoc.dumps(b, "modules").encode(), "modules")
     assert ia[0] == ib[0] and ia[1] != ib[1]
 
 
 def test_empty_list():
-    assert jsondoc.split_items(jsondoc.dumps({"modules": [], "v": 1}).encode(), "modules") == (
-        {"v": 1}, [])
+    raw = jsondoc.dumps({"modules": [], "v": 1}, "modules").encode()
+    assert jsondoc.split_items(raw, "modules") == ({"v": 1}, [])
 
 
 @pytest.mark.parametrize("raw", [
     json.dumps({"modules": [{"a": 1}]}),  # compact: not our layout
     json.dumps({"modules": [{"a": 1}]}, indent=4),
-    jsondoc.dumps({"other": [{"a": 1}]}),  # no such list
-    jsondoc.dumps({"modules": [1, 2]}),  # not objects
-    jsondoc.dumps({"modules": {"a": [{"b": 1}]}}),  # not a list
-    jsondoc.dumps({"x": {"modules": [{"a": 1}]}}),  # only nested
-    '{\n  "modules": [\n    {\n      "a": 1\n    }\n  ]\n',  # truncated
+    jsondoc.dumps({"modules": [{"a": 1}]}),  # indented, not one item per line
+    jsondoc.dumps({"other": [{"a": 1}]}, "other"),  # no such list
+    jsondoc.dumps({"modules": [1, 2]}, "modules"),  # not objects
+    jsondoc.dumps({"modules": {"a": [{"b": 1}]}}, "modules"),  # not a list
+    jsondoc.dumps({"x": {"modules": [{"a": 1}]}}, "modules"),  # only nested
+    '{\n  "modules": [\n    {"a": 1}\n  ]\n',  # truncated
+    '{\n  "modules": [\n    {"a": 1},\n    {"a":\n 2}\n  ]\n}\n',  # an item over two lines
     "",
 ])
 def test_other_layouts_are_not_split(raw: str):
     assert jsondoc.split_items(raw.encode(), "modules") is None
 
 
-def test_a_list_mixing_objects_and_values_does_not_load():
-    """The cut cannot see a non-object item; the item around it then fails to load."""
-    _, items = jsondoc.split_items(
-        jsondoc.dumps({"modules": [{"a": 1}, 2, {"b": 1}]}).encode(), "modules")
-    with pytest.raises(ValueError):
-        [jsondoc.load_item(b) for b in items]
+def test_a_list_mixing_objects_and_values_is_not_split():
+    raw = jsondoc.dumps({"modules": [{"a": 1}, 2, {"b": 1}]}, "modules").encode()
+    assert jsondoc.split_items(raw, "modules") is None
+
+
+def test_the_layout_is_one_record_per_line():
+    text = jsondoc.dumps({"v": 1, "modules": [{"b": 2, "a": "x\ny"}, {"c": []}]}, "modules")
+    assert text == ('{\n  "modules": [\n    {"a": "x\\ny", "b": 2},\n    {"c": []}\n  ],\n'
+                    '  "v": 1\n}\n')
+    assert json.loads(text) == {"v": 1, "modules": [{"b": 2, "a": "x\ny"}, {"c": []}]}

@@ -656,7 +656,7 @@ def sync(
         }
         catalog_path = wd / "catalog.json"
         lock_path = wd / "modules.lock"
-        atomic_write_json(catalog_path, catalog)
+        atomic_write_json(catalog_path, catalog, listing="modules")
         write_lock(lock_path, lock, source=mf.name)
         for name in removed:
             shutil.rmtree(wd / "mirrors" / f"{name}.git", ignore_errors=True)

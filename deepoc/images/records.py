@@ -59,7 +59,7 @@ class BuildsFile:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 self._records = self._read()
                 self._records.update(self._mine)
-                atomic_write_json(self.path, self.document())
+                atomic_write_json(self.path, self.document(), listing="builds")
 
     def _read(self) -> dict[tuple, dict]:
         out: dict[tuple, dict] = {}

@@ -57,5 +57,5 @@ def merge_files(output: Path, inputs: list[Path]) -> int:
             )
         docs.append(doc)
     merged = merge_records(docs)
-    atomic_write_json(output, merged)
+    atomic_write_json(output, merged, listing="builds")
     return len(merged["builds"])

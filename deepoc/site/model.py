@@ -7,14 +7,22 @@ templates and the search index never look at raw metadata.
 
 from __future__ import annotations
 
-import hashlib
+import json
 import marshal
 import re
-import unicodedata
-from dataclasses import dataclass, field
-from typing import Any
+from collections import namedtuple
+
+from deepoc.hashing import sha1
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    Loader = Callable[[], tuple[dict[str, Any], list[dict[str, Any]]]]
 
 PREFERRED_BRANCHES = ("master", "main")
+PAGE_SIZE = 24  # cards per listing page and per page of search results
 SHOWN_BUILD_STATUSES = ("pushed", "reused")
 
 # (label, v1 paths, v2 paths) in display order; a path is a tuple of keys.
@@ -44,62 +52,34 @@ STOPWORDS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Link:
-    label: str
-    value: str
-    is_link: bool  # only http(s) URLs become <a href>
+class Link(namedtuple("Link", "label value is_link")):
+    """A link of a module page; only http(s) URLs have ``is_link`` (become <a href>)."""
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Image:
-    variant: str  # cpu | gpu
-    image: str
-    tag: str  # the tag shown in run commands
-    tags: tuple[str, ...]
-    status: str
-    build_number: str | None
-    time: str | None
+class Image(namedtuple("Image", "variant image tag tags status build_number time")):
+    """An image that really exists (pushed or reused): ``tag`` is the one run commands use."""
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class BuildRow:
-    branch: str
-    variant: str
-    status: str
-    reason: str | None
-    tags: tuple[str, ...]
-    time: str | None
+class BuildRow(namedtuple("BuildRow", "branch variant status reason tags time")):
+    """One row of a module page's build table."""
+
+    __slots__ = ()
 
 
-@dataclass
-class ModuleView:
-    """Everything a page shows about one module; built once per module per build."""
+class ModuleView(namedtuple("ModuleView", (
+        "name slug title summary description keywords license created updated branch status "
+        "reason stale problems links trainable inference pretrained images builds "
+        "build_status url extra_branches"), defaults=((),))):
+    """Everything a page shows about one module; built once per module per build.
 
-    name: str
-    slug: str
-    title: str
-    summary: str
-    description: list[str]
-    keywords: list[str]
-    license: str
-    created: str | None
-    updated: str | None
-    branch: str | None
-    status: str  # ok | invalid | error | stale | missing
-    reason: str | None
-    stale: bool
-    problems: list[str]
-    links: list[Link]
-    trainable: bool
-    inference: bool
-    pretrained: bool
-    images: dict[str, Image]  # variant -> image that really exists (pushed/reused)
-    builds: list[BuildRow]
-    build_status: str  # pushed | failed | none | ...
-    url: str | None
-    key: str = ""
-    extra_branches: list[str] = field(default_factory=list)
+    ``status`` is ok, invalid, error, stale or missing; ``images`` maps a variant (cpu,
+    gpu) to the :class:`Image` that really exists."""
+
+    __slots__ = ()
 
     @property
     def valid(self) -> bool:
@@ -116,6 +96,8 @@ class ModuleView:
 
 def slugify(text: str) -> str:
     """A file-name-safe, lower-case slug (callers make colliding slugs unique)."""
+    import unicodedata  # only when a new slug is made
+
     norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", norm.lower()).strip("-")[:60] or "x"
 
@@ -124,7 +106,7 @@ def unique_slug(text: str, taken: set[str]) -> str:
     """``slugify(text)``, with a short hash of the text when that slug is already taken."""
     slug = slugify(text)
     if slug in taken:
-        slug = f"{slug}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
+        slug = f"{slug}-{sha1(text.encode()).hexdigest()[:8]}"
     taken.add(slug)
     return slug
 
@@ -133,7 +115,7 @@ def module_slug(name: str) -> str:
     """The page name for a module: its catalog name when that is already URL-safe."""
     if _SAFE_NAME.match(name):
         return name
-    return f"{slugify(name)}-{hashlib.sha1(name.encode()).hexdigest()[:8]}"
+    return f"{slugify(name)}-{sha1(name.encode()).hexdigest()[:8]}"
 
 
 _HTTP_URL = re.compile(r"^https?://[^/?#@\s\x00-\x1f\x7f]+(?:[/?#][^\s\x00-\x1f\x7f]*)?\Z",
@@ -229,17 +211,27 @@ def _links(meta: dict[str, Any], url: str | None) -> list[Link]:
 
 
 def builds_index(builds: dict[str, Any] | None) -> dict[str, list[dict[str, Any]]]:
-    """Build records grouped by module name (newest record per module/branch/variant wins)."""
-    out: dict[str, dict[tuple[Any, Any, Any], dict[str, Any]]] = {}
+    """Build records grouped by module name: the newest record per module, branch, tag and
+    variant wins, and the records come sorted, so neither depends on the file's order."""
+    out: dict[str, dict[tuple[str, str, str], dict[str, Any]]] = {}
     for rec in (builds or {}).get("builds", []) or []:
         if not isinstance(rec, dict) or not isinstance(rec.get("module"), str):
             continue
-        key = (rec.get("branch"), rec.get("git_tag"), rec.get("variant"))
+        key = (repr(rec.get("branch")), repr(rec.get("git_tag")), repr(rec.get("variant")))
         per = out.setdefault(rec["module"], {})
         old = per.get(key)
-        if old is None or str(rec.get("time") or "") >= str(old.get("time") or ""):
+        if old is None or _newer(rec, old):
             per[key] = rec
-    return {name: list(per.values()) for name, per in out.items()}
+    return {name: [per[k] for k in sorted(per)] for name, per in out.items()}
+
+
+def _newer(rec: dict[str, Any], old: dict[str, Any]) -> bool:
+    new_time, old_time = str(rec.get("time") or ""), str(old.get("time") or "")
+    if new_time != old_time:
+        return new_time > old_time
+    # the same time: any fixed choice that does not depend on which came first
+    return json.dumps(rec, sort_keys=True, default=str) > json.dumps(
+        old, sort_keys=True, default=str)
 
 
 def _pick_tag(variant: str, tags: list[str]) -> str:
@@ -320,7 +312,7 @@ def entry_key(entry: dict[str, Any], records: list[dict[str, Any]]) -> str:
                 br = {k: v for k, v in br.items() if k != "metadata"}
             slim[name] = br
         entry = {**entry, "branches": slim}
-    return hashlib.sha1(marshal.dumps([entry, records], 2)).hexdigest()
+    return sha1(marshal.dumps([entry, records], 2)).hexdigest()
 
 
 def module_view(entry: dict[str, Any], records: list[dict[str, Any]]) -> ModuleView:
@@ -391,7 +383,7 @@ def tokens(view: ModuleView) -> set[str]:
     return {t for t in TOKEN_RE.findall(text) if t not in STOPWORDS and len(t) <= 40}
 
 
-def sort_key(view: ModuleView) -> tuple[str, str]:
+def sort_key(view: ModuleView | Mod) -> tuple[str, str]:
     """Newest first: by creation date (so an update does not reshuffle every list page)."""
     return (view.created or "", view.name)
 
@@ -399,51 +391,117 @@ def sort_key(view: ModuleView) -> tuple[str, str]:
 FLAG_BITS = {"trainable": 1, "inference": 2, "pretrained": 4, "cpu": 8, "gpu": 16}
 
 
-@dataclass
 class Mod:
     """What every build needs about every module (cheap, cached by content hash between
-    builds); the full :class:`ModuleView` is made only for pages that must be re-rendered."""
+    builds); the full :class:`ModuleView` is made only for pages that must be re-rendered,
+    from inputs that are parsed only then (``load``).
 
-    key: str
-    slug: str
-    name: str
-    created: str | None
-    updated: str | None
-    keywords: list[str]
-    flags: int
-    license: str
-    tokens: str  # search terms, sorted, space-separated (one string: quick to cache and load)
-    doc: list[Any]  # title, summary (shortened), status, build status
-    entry: dict[str, Any] = field(repr=False, default_factory=dict)
-    records: list[dict[str, Any]] = field(repr=False, default_factory=list)
-    _view: ModuleView | None = field(repr=False, default=None)
+    The bulky parts (search terms, the rendered card, the search result) travel through the
+    cache as one marshalled blob that is decoded only when a page or shard needs them."""
+
+    __slots__ = ("key", "slug", "name", "created", "updated", "keywords", "flags", "license",
+                 "card_slugs", "page_key", "load", "_view", "_blob", "_bulk")
+
+    def __init__(self, key: str, slug: str, name: str, created: str | None,
+                 updated: str | None, keywords: list[str], flags: int, license: str,
+                 card_slugs: str = "", blob: bytes = b"", load: Loader | None = None) -> None:
+        self.key, self.slug, self.name = key, slug, name
+        self.created, self.updated, self.keywords = created, updated, keywords
+        self.flags, self.license = flags, license
+        self.card_slugs = card_slugs  # the keyword slugs the cached card links to
+        self.page_key = ""  # ``key`` plus this build's keyword slugs (set by the build)
+        self.load = load
+        self._view: ModuleView | None = None
+        self._blob = blob  # marshalled [tokens, card, doc], or b"" once decoded
+        self._bulk: list[Any] | None = None
 
     @classmethod
-    def from_view(cls, key: str, view: ModuleView, entry: dict[str, Any],
-                  records: list[dict[str, Any]]) -> Mod:
+    def from_view(cls, key: str, view: ModuleView, summary: str,
+                  load: Loader | None) -> Mod:
+        """``summary`` is the view's summary as a card shows it (shortened)."""
         flags = sum(bit for name, bit in FLAG_BITS.items() if getattr(view, name))
-        summary = view.summary if len(view.summary) <= 240 else view.summary[:237] + "..."
-        terms = sorted(tokens(view))
-        joined = " ".join(terms)
-        return cls(key, view.slug, view.name, view.created, view.updated, view.keywords, flags,
-                   view.license, joined,
-                   [view.title, summary, view.status, view.build_status], entry, records, view)
+        mod = cls(key, view.slug, view.name, view.created, view.updated, view.keywords, flags,
+                  view.license, load=load)
+        mod._bulk = [" ".join(sorted(tokens(view))), "",
+                     [view.title, summary, view.status, view.build_status]]
+        mod._view = view
+        return mod
 
     @classmethod
-    def from_cache(cls, key: str, data: list[Any], entry: dict[str, Any],
-                   records: list[dict[str, Any]]) -> Mod:
-        return cls(key, *data, entry=entry, records=records)
+    def from_cache(cls, key: str, data: list[Any], load: Loader | None) -> Mod:
+        return cls(key, *data, load=load)
 
     def to_cache(self) -> list[Any]:
+        blob = self._blob or marshal.dumps(self._unpacked())
         return [self.slug, self.name, self.created, self.updated, self.keywords, self.flags,
-                self.license, self.tokens, self.doc]
+                self.license, self.card_slugs, blob]
+
+    def _unpacked(self) -> list[Any]:
+        if self._bulk is None:
+            self._bulk = marshal.loads(self._blob)
+        return self._bulk
+
+    @property
+    def tokens(self) -> str:
+        """Search terms, sorted, space-separated (one string: quick to cache and load)."""
+        return self._unpacked()[0]
+
+    @property
+    def doc(self) -> list[Any]:
+        """Title, summary (shortened), status and build status: a search result."""
+        return self._unpacked()[2]
+
+    @property
+    def card(self) -> str:
+        """The rendered card (links relative to a placeholder root), or ""."""
+        return self._unpacked()[1]
+
+    @card.setter
+    def card(self, html: str) -> None:
+        self._unpacked()[1] = html
+        self._blob = b""  # to be marshalled again
 
     @property
     def view(self) -> ModuleView:
         if self._view is None:
-            self._view = module_view(self.entry, self.records)
-        self._view.key = self.key
+            if self.load is None:
+                raise RuntimeError(f"module {self.name}: no inputs to render it from")
+            self._view = module_view(*self.load())
         return self._view
 
     def has(self, flag: str) -> bool:
         return bool(self.flags & FLAG_BITS[flag])
+
+
+class Keyword:
+    """A keyword of the site: its label, its page's slug and its modules, newest first."""
+
+    __slots__ = ("label", "slug", "modules")
+
+    def __init__(self, label: str, slug: str, modules: list[Mod]) -> None:
+        self.label, self.slug, self.modules = label, slug, modules
+
+
+def group_keywords(views: list[Mod]) -> list[Keyword]:
+    """Keywords with their modules (in the order given); spellings that differ only in case
+    are one keyword, shown in its most used spelling, each with a unique slug."""
+    groups: dict[str, list[Mod]] = {}
+    spellings: dict[str, dict[str, int]] = {}
+    for v in views:
+        for k in v.keywords:
+            low = k.lower()
+            group = groups.get(low)
+            if group is None:
+                groups[low], spellings[low] = [v], {k: 1}
+            else:
+                group.append(v)
+                counts = spellings[low]
+                counts[k] = counts.get(k, 0) + 1
+    out = []
+    taken: set[str] = {"index"}
+    for low in sorted(groups):  # sorted: the same keyword set always gets the same slugs
+        counts = spellings[low]
+        label = max(counts, key=counts.__getitem__)  # the most used spelling (first on ties)
+        out.append(Keyword(label, unique_slug(low, taken), groups[low]))
+    out.sort(key=lambda k: k.label.lower())
+    return out

@@ -2,7 +2,7 @@
 
 Why not templates: importing Jinja costs about 50 ms per process, more than a one-module
 incremental rebuild may take in all; these functions need only the standard library (and
-import nothing but :mod:`dataclasses`, which the site model imports anyway).
+import nothing at all).
 
 Safety rules, kept by construction:
 - every value from the catalog or the build records goes through :func:`esc` exactly once,
@@ -16,7 +16,7 @@ root it holds :data:`ROOT` instead, which each listing page replaces by its own 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
 if TYPE_CHECKING:
@@ -31,26 +31,17 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'")
 
 
-@dataclass(frozen=True)
-class Site:
-    """What every page shares."""
+class Site(namedtuple("Site", "title generated base_url kwslug")):
+    """What every page shares: the site title, the build time (ISO, UTC), the base URL
+    (ending with "/", or None) and the slug of each lower-cased keyword."""
 
-    title: str  # site_title
-    generated: str  # ISO time of the build, e.g. 2026-11-21T12:00:00Z
-    base_url: str | None  # ends with "/" when set
-    kwslug: dict[str, str]  # lower-cased keyword -> its slug
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class FeedEntry:
+class FeedEntry(namedtuple("FeedEntry", "title slug summary keywords created updated")):
     """One module in the Atom feed (what the feed needs, without the full view)."""
 
-    title: str
-    slug: str
-    summary: str
-    keywords: list[str]
-    created: str | None
-    updated: str | None
+    __slots__ = ()
 
 
 def esc(value: object) -> str:

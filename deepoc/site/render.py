@@ -4,366 +4,159 @@ Why this shape:
 - Every page links relatively, so the site works from ``file://`` and any static host;
   ``base_url`` is only used where absolute URLs are required (feed, sitemap, canonical).
 - No page lists every module: home and keyword listings are paginated, and search uses a
-  sharded index (``search/``) loaded as small ``<script>`` files, which also works from
-  ``file://`` where ``fetch()`` of local files is blocked.
-- The new site is written to a temporary folder beside the target and swapped in, so a
-  failed build leaves the previous site as it was. Pages whose inputs did not change are
-  hard-linked from the previous site (``.deepoc-site.json`` keeps each page's input hash).
+  sharded index (:mod:`deepoc.site.search`).
+- A build costs what changed, not what exists: the inputs are diffed per module
+  (:mod:`deepoc.site.inputs`), per-module data and rendered cards are cached by content
+  hash, every page has an input hash, and only pages whose hash changed are rendered into
+  a work tree that is then swapped in atomically (:mod:`deepoc.site.tree`).
 """
 
 from __future__ import annotations
 
-import base64
-import contextlib
-import ctypes
-import fcntl
-import hashlib
 import json
+import marshal
 import os
-import shutil
-import tempfile
 import time
-from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 from deepoc.errors import DeepOCError, UsageError
-from deepoc.fsutil import atomic_write_text
-from deepoc.site import model
-from deepoc.site.model import Mod
+from deepoc.hashing import sha1
+from deepoc.site import inputs as site_inputs
+from deepoc.site import keys, model, pages, search
+from deepoc.site.model import PAGE_SIZE, Mod
+from deepoc.site.tree import MANIFEST, Writer, site_lock, standby_path
 
-CATALOG_VERSION = 1
-BUILDS_VERSION = 1
-PAGE_SIZE = 24
-DOC_CHUNK = 8
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+    from typing import Any
+
+__all__ = ["MANIFEST", "PAGE_SIZE", "BuildReport", "build_site", "cache_path", "state_path",
+           "standby_path"]
+
 TOP_FACETS = 60
 FEED_SIZE = 50
-MANIFEST = ".deepoc-site.json"
-MANIFEST_VERSION = 1
+STATE_VERSION = 1
+CACHE_MAGIC = "deep-oc site cache"
 HERE = Path(__file__).parent
-TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
 
-@dataclass
 class BuildReport:
     """What a build did, for the CLI summary and the benchmark."""
 
-    modules: int = 0
-    pages_rendered: int = 0
-    pages_reused: int = 0
-    files: int = 0
-    bytes: int = 0
-    seconds: float = 0.0
-    cpu_seconds: float = 0.0
-    problems: list[str] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.modules = 0
+        self.parsed = 0  # catalog entries parsed (the others were unchanged bytes)
+        self.pages_rendered = 0
+        self.pages_reused = 0
+        self.files = 0
+        self.seconds = 0.0
+        self.cpu_seconds = 0.0
+        self.problems: list[str] = []
 
-
-@dataclass
-class Keyword:
-    label: str
-    slug: str
-    modules: list[Mod]
-
-
-def _load_json(path: Path, what: str) -> Any:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"{what} {path} does not exist: pass the file written by the "
-                         f"previous stage") from None
-    except OSError as exc:
-        raise DeepOCError(f"cannot read {what} {path}: {exc.strerror}") from None
-    try:
-        return json.loads(raw), raw
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise DeepOCError(f"{what} {path} is not valid JSON ({exc}): regenerate it") from None
-
-
-def _bytecode_cache(renderer: str):  # -> jinja2.BytecodeCache | None
-    """Compiled templates cached per renderer version, so a small rebuild skips compiling."""
-    import jinja2
-
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "deep-oc" / f"site-templates-{renderer[:12]}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
-
-
-class _Lazy:
-    """The Jinja environment and templates, made only when a page really has to be rendered
-    (a rebuild where nothing changed never imports Jinja)."""
-
-    def __init__(self, renderer: str) -> None:
-        self.renderer = renderer
-        self._env = None
-        self._templates: dict[str, Any] = {}
-
-    def get(self, name: str):  # -> jinja2.Template
-        if name not in self._templates:
-            if self._env is None:
-                self._env = _env(_bytecode_cache(self.renderer))
-            self._templates[name] = self._env.get_template(name)
-        return self._templates[name]
-
-    @property
-    def mac(self):  # noqa: ANN201 - the macros template module
-        return self.get("macros.html").module
-
-
-def _env(bytecode_cache=None):  # -> jinja2.Environment  # noqa: ANN001
-    import jinja2
-
-    env = jinja2.Environment(
-        bytecode_cache=bytecode_cache,
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
-        undefined=jinja2.StrictUndefined,
-        auto_reload=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["day"] = lambda s: (s or "")[:10] or "unknown"
-    return env
+    def __repr__(self) -> str:
+        return f"BuildReport({self.__dict__})"
 
 
 def _renderer_hash() -> str:
-    """Hash of templates, static files and this package's code: any change re-renders all."""
-    h = hashlib.sha1(str(MANIFEST_VERSION).encode())
-    for folder in (TEMPLATES, STATIC, HERE):
+    """Hash of the static files and this package's code: any change re-renders all."""
+    h = sha1(str(STATE_VERSION).encode())
+    for folder in (STATIC, HERE):
         for f in sorted(folder.iterdir()):
-            if f.is_file() and f.suffix in (".html", ".xml", ".css", ".js", ".py"):
+            if f.is_file() and f.suffix in (".css", ".js", ".svg", ".py"):
                 h.update(f.name.encode())
                 h.update(f.read_bytes())
     return h.hexdigest()
 
 
-def _keywords(views: list[Mod]) -> list[Keyword]:
-    groups: dict[str, list[Mod]] = {}
-    spellings: dict[str, dict[str, int]] = {}
-    for v in views:
-        for k in v.keywords:
-            low = k.lower()
-            group = groups.get(low)
-            if group is None:
-                groups[low], spellings[low] = [v], {k: 1}
-            else:
-                group.append(v)
-                counts = spellings[low]
-                counts[k] = counts.get(k, 0) + 1
-    out = []
-    taken: set[str] = {"index"}
-    for low in sorted(groups):  # sorted: the same keyword set always gets the same slugs
-        counts = spellings[low]
-        label = max(counts, key=counts.__getitem__)  # the most used spelling (first on ties)
-        out.append(Keyword(label, model.unique_slug(low, taken), groups[low]))
-    out.sort(key=lambda k: k.label.lower())
-    return out
-
-
-def _pager(page: int, pages: int, href: Callable[[int], str]) -> dict[str, Any]:
-    """A bounded pager: first, previous, a window of five, next, last (never every page)."""
-    window = range(max(1, page - 2), min(pages, page + 2) + 1)
-    return {
-        "page": page,
-        "pages": pages,
-        "first": href(1) if page > 1 else None,
-        "prev": href(page - 1) if page > 1 else None,
-        "next": href(page + 1) if page < pages else None,
-        "last": href(pages) if page < pages else None,
-        "window": [(n, href(n)) for n in window],
-    }
-
-
-def _hash(*parts: Any) -> str:
-    return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _js(callback: str, key: str, data: Any) -> str:
-    """A JSONP-like shard: loads through <script src>, which works from file:// too."""
-    body = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
-    body = body.replace("<", "\\u003c").replace(">", "\\u003e")
-    return f"DeepOC.{callback}({json.dumps(key)},{body});\n"
-
-
-def prefix_length(n: int) -> int:
-    """Letters that pick a term's shard: 1 (36-odd files) for small catalogs, 2 from 300
-    modules on, so a shard stays a small slice of the index at every size."""
-    return 1 if n < 300 else 2
-
-
-def shard_name(term: str, plen: int = 2) -> str:
-    """File name of the search shard for a term: its first ``plen`` characters (hex if they
-    are not all a-z0-9)."""
-    prefix = term[:plen]
-    if all("a" <= c <= "z" or "0" <= c <= "9" for c in prefix):
-        return prefix
-    return "u" + "-".join(f"{ord(c):x}" for c in prefix)
-
-
-def facet_file(name: str) -> str:
-    """Keyword facets share files by the first two letters of their slug (fewer files)."""
-    return "kw-" + name[3:5] if name.startswith("kw-") else name
-
-
-def postings(ids: list[int], n: int) -> list[int] | str:
-    """Sorted module numbers, in the smaller of two encodings: a list of gaps (rare terms)
-    or a base64 bitmap of all ``n`` modules (terms most modules share), so no posting list
-    costs more than n/6 bytes whatever the catalog size."""
-    nbytes = -(-n // 8)
-    bitmap_size = 4 * -(-nbytes // 3)
-    if len(ids) * (len(str(max(1, n // max(1, len(ids))))) + 1) < bitmap_size:
-        out, last = [], 0
-        for i in ids:
-            out.append(i - last)
-            last = i
-        return out
-    bits = bytearray(nbytes)
-    for i in ids:
-        bits[i >> 3] |= 1 << (i & 7)
-    return base64.b64encode(bytes(bits)).decode("ascii")
-
-
-def decode_postings(value: list[int] | str) -> list[int]:
-    """The inverse of :func:`postings` (used by tests and the benchmark; site.js does the
-    same in the browser)."""
-    if isinstance(value, str):
-        bits = base64.b64decode(value)
-        return [j * 8 + k for j, byte in enumerate(bits) if byte for k in range(8)
-                if byte >> k & 1]
-    out, acc = [], 0
-    for gap in value:
-        acc += gap
-        out.append(acc)
-    return out
-
-
-class _Writer:
-    """Brings a work tree up to date, touching only pages whose input hash changed.
-
-    The work tree is either empty or the standby copy of the site two builds ago (its
-    manifest says which page hashes it holds). A page already right there is left alone,
-    a page that the live site has right is hard-linked from it, anything else is rendered.
-    Files are replaced by rename, never rewritten in place, so a file shared (hard-linked)
-    with the live site is never modified.
-    """
-
-    def __init__(self, work: Path, work_pages: dict[str, str], live: Path | None,
-                 live_pages: dict[str, str], report: BuildReport) -> None:
-        self.work, self.work_pages, self.report = work, work_pages, report
-        self.live, self.live_pages = live, live_pages
-        self.pages: dict[str, str] = {}
-        self._dirs: set[Path] = set()
-
-    def _mkdir(self, path: Path) -> None:
-        if path not in self._dirs:
-            path.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(path)
-
-    def page(self, rel: str, key: str, render: Callable[[], str | bytes]) -> None:
-        if rel in self.pages:
-            raise DeepOCError(f"two pages of the site map to {rel}: rename one of the modules")
-        self.pages[rel] = key
-        if self.work_pages.get(rel) == key:
-            self.report.pages_reused += 1
-            return
-        target = self.work / rel
-        self._mkdir(target.parent)
-        exists = rel in self.work_pages
-        tmp = target.with_name(f".{target.name}.tmp") if exists else target
-        if self.live is not None and self.live_pages.get(rel) == key:
-            try:
-                os.link(self.live / rel, tmp)
-                if exists:
-                    os.replace(tmp, target)
-                self.report.pages_reused += 1
-                return
-            except OSError:
-                pass
-        data = render()
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-        tmp.write_bytes(data)
-        if exists:
-            os.replace(tmp, target)
-        self.report.pages_rendered += 1
-
-    def prune(self) -> None:
-        """Delete pages the standby tree had that the new site no longer has."""
-        for rel in self.work_pages.keys() - self.pages.keys():
-            try:
-                os.unlink(self.work / rel)
-            except FileNotFoundError:
-                pass
-
-
-def _read_manifest(folder: Path, globals_key: str) -> dict[str, Any] | None:
-    """The manifest of a tree built with the same renderer and settings, else None."""
-    try:
-        manifest = json.loads((folder / MANIFEST).read_text())
-    except (OSError, ValueError):
-        return None
-    if not isinstance(manifest, dict) or manifest.get("globals") != globals_key:
-        return None
-    return manifest if isinstance(manifest.get("pages"), dict) else None
-
-
-def _order_hash(order: list[str]) -> str:
-    """Identifies the module list (content keys, in site order) a search index was made of."""
-    return hashlib.sha1("|".join(order).encode()).hexdigest()
-
-
-@dataclass
-class _Previous:
-    """The live site's search index and the module list it was made of (from the cache),
-    so that a build can patch the term shards instead of reassembling them all."""
-
-    live: Path
-    pages: dict[str, str]
-    order: list[str]  # content keys of the live site's modules, in site order
-    cache: dict[str, list[Any]]
-
-
-@contextlib.contextmanager
-def _site_lock(out: Path) -> Iterator[None]:
-    """One build at a time per site folder (the standby tree and the swap are shared)."""
-    with open(out.parent / f".{out.name}.lock", "a") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+def state_path(out: Path) -> Path:
+    """What the next build needs to diff its inputs against this one's (small, rewritten)."""
+    return out.parent / f".{out.name}.state"
 
 
 def cache_path(out: Path) -> Path:
-    """Per-module derived data (search terms, card fields) by content hash, between builds."""
-    return out.parent / f".{out.name}.cache.json"
+    """Per-module derived data (search terms, card, card fields) by content hash, between
+    builds: batches of new entries appended, compacted now and then."""
+    return out.parent / f".{out.name}.cache"
 
 
-def _read_cache(path: Path, globals_key: str) -> tuple[dict[str, list[Any]], list[str]]:
-    """Cached module data by content key, and the module list of the last build."""
+def _read_state(out: Path, globals_key: str) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}, []
-    if not isinstance(data, dict) or data.get("globals") != globals_key:
-        return {}, []
-    mods, order = data.get("modules"), data.get("order")
-    if not isinstance(mods, dict):
-        return {}, []
-    return mods, order if isinstance(order, list) else []
+        state = marshal.loads(state_path(out).read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+    if not isinstance(state, dict) or state.get("v") != STATE_VERSION \
+            or state.get("globals") != globals_key:
+        return {}
+    return state
 
 
-def standby_path(out: Path) -> Path:
-    """Where the previous generation of the site is kept for the next incremental build."""
-    return out.parent / f".{out.name}.standby"
+def _frame(obj: object) -> bytes:
+    """One object of the cache file: its marshalled length (8 bytes), then its bytes."""
+    data = marshal.dumps(obj)
+    return len(data).to_bytes(8, "little") + data
+
+
+def _read_cache(out: Path, globals_key: str) -> tuple[dict[str, list[Any]], int]:
+    """Cached module data by content key, and how many batches the file holds."""
+    try:
+        raw = memoryview(cache_path(out).read_bytes())
+    except OSError:
+        return {}, 0
+    data: dict[str, list[Any]] = {}
+    frames = []
+    at = 0
+    while at + 8 <= len(raw):  # a frame cut short by a crash ends the file
+        size = int.from_bytes(raw[at:at + 8], "little")
+        if at + 8 + size > len(raw):
+            break
+        frames.append(raw[at + 8:at + 8 + size])
+        at += 8 + size
+    try:
+        if not frames or marshal.loads(frames[0]) != [CACHE_MAGIC, STATE_VERSION, globals_key]:
+            return {}, 0
+        for frame in frames[1:]:
+            batch = marshal.loads(frame)
+            if isinstance(batch, dict):
+                data.update(batch)
+    except (EOFError, ValueError, TypeError):
+        return {}, 0
+    return data, len(frames) - 1
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Temp file and rename, without fsync: these files are caches that may be lost."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _save_cache(out: Path, globals_key: str, views: list[Mod], dirty: set[str],
+                cached: dict[str, list[Any]], batches: int) -> None:
+    """Append the entries this build made; rewrite the file when it holds mostly dead ones."""
+    live = {v.key for v in views}
+    if cached and batches < 16 and len(cached) + len(dirty) <= 2 * len(live) + 64:
+        new = {v.key: v.to_cache() for v in views if v.key in dirty}
+        if new:
+            with open(cache_path(out), "ab") as fh:
+                fh.write(_frame(new))
+        return
+    _write_atomic(cache_path(out), _frame([CACHE_MAGIC, STATE_VERSION, globals_key])
+                  + _frame({v.key: v.to_cache() for v in views}))
+
+
+def _read_live(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
@@ -373,28 +166,8 @@ def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
     """Render the site for ``catalog`` into ``out``, replacing the previous site atomically."""
     t0, c0 = time.perf_counter(), time.process_time()
     report = BuildReport()
-    catalog = Path(catalog)
-    out = Path(out)
-    cat, cat_raw = _load_json(catalog, "catalog")
-    if not isinstance(cat, dict) or not isinstance(cat.get("modules"), list):
-        raise DeepOCError(f"catalog {catalog} has no 'modules' list: is it a catalog.json "
-                          f"written by 'deep-oc catalog sync'?")
-    if cat.get("catalog_version") != CATALOG_VERSION:
-        raise DeepOCError(f"catalog {catalog} has catalog_version "
-                          f"{cat.get('catalog_version')!r}, this deep-oc reads "
-                          f"{CATALOG_VERSION}: re-run 'deep-oc catalog sync' with this deep-oc")
-    builds_data, builds_raw = ({}, None)
-    if builds is not None:
-        builds_data, builds_raw = _load_json(Path(builds), "build records")
-        if not isinstance(builds_data, dict) or not isinstance(
-                builds_data.get("builds", []), list):
-            raise DeepOCError(f"build records {builds} are not a builds.json object: "
-                              f"regenerate them with 'deep-oc images build'")
-        if builds_data.get("builds_version") != BUILDS_VERSION:
-            raise DeepOCError(f"build records {builds} have builds_version "
-                              f"{builds_data.get('builds_version')!r}, this deep-oc reads "
-                              f"{BUILDS_VERSION}: rebuild them with this deep-oc's "
-                              f"'deep-oc images build'")
+    catalog, out = Path(catalog), Path(out)
+    builds = Path(builds) if builds is not None else None
     if base_url is not None:
         if not model.is_http_url(base_url):
             raise UsageError(f"--base-url {base_url!r} is not an http(s) URL: pass e.g. "
@@ -402,112 +175,104 @@ def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
         base_url = base_url.rstrip("/") + "/"
     if out.exists() and not out.is_dir():
         raise UsageError(f"output {out} exists and is not a folder: choose another -o")
-    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).exists():
+    if out.is_dir() and not (out / MANIFEST).exists() and any(out.iterdir()):
         raise UsageError(f"output {out} is a non-empty folder that is not a site built by "
                          f"deep-oc: choose an empty or new folder for -o")
-
-    renderer = _renderer_hash()
-    globals_key = _hash(renderer, base_url, site_title)
-    cache_file = cache_path(out)
-    cache, cache_order = _read_cache(cache_file, globals_key)
-    by_module = model.builds_index(builds_data)
-    views: list[Mod] = []
-    seen: set[str] = set()
-    fresh: dict[str, list[Any]] = {}
-    for entry in cat["modules"]:
-        if not isinstance(entry, dict):
-            report.problems.append("catalog entry that is not an object skipped")
-            continue
-        records = by_module.get(str(entry.get("name")), [])
-        key = model.entry_key(entry, records)
-        cached = cache.get(key)
-        if cached is not None:
-            mod = model.Mod.from_cache(key, cached, entry, records)
-        else:
-            mod = model.Mod.from_view(key, model.module_view(entry, records), entry, records)
-        fresh[key] = cached or mod.to_cache()
-        if mod.slug in seen:
-            raise DeepOCError(f"catalog {catalog} lists module {mod.name!r} twice: "
-                              f"fix the catalog so names are unique")
-        seen.add(mod.slug)
-        views.append(mod)
-    views.sort(key=model.sort_key, reverse=True)
-    order = [v.key for v in views]  # content keys (before the keyword slugs are mixed in)
-    report.modules = len(views)
-    keywords = _keywords(views)
-    kwslug = {k.label.lower(): k.slug for k in keywords}
-    for v in views:  # a page shows its keywords' links: their slugs are part of its inputs
-        if v.keywords:
-            slugs = "|".join(kwslug[k.lower()] for k in v.keywords)
-            v.key = hashlib.sha1(f"{v.key}|{slugs}".encode()).hexdigest()
-    now = now or datetime.now(timezone.utc)
-    generated = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    globals_key = keys.key(_renderer_hash(), base_url, site_title)
+    generated = now.strftime("%Y-%m-%dT%H:%M:%SZ") if now is not None else time.strftime(
+        "%Y-%m-%dT%H:%M:%SZ", time.gmtime())  # UTC; ``now`` must be a UTC datetime
     out.parent.mkdir(parents=True, exist_ok=True)
-    with _site_lock(out):
-        live = out if out.is_dir() else None
-        live_manifest = (_read_manifest(out, globals_key) or {}) if live else {}
-        live_pages = live_manifest.get("pages", {})
+    with site_lock(out):
+        writer = Writer(out, globals_key)
+        state = _read_state(out, globals_key)
+        # The state describes the live site only when both come from the same build.
+        same = state.get("build_id") is not None and \
+            state.get("build_id") == writer.live_manifest.get("build_id")
+        old_cat = _read_live(out / "catalog.json") if same else None
+        old_builds = _read_live(out / "builds.json") if same else None
+        inp = site_inputs.read_inputs(catalog, builds, state.get("index") if same else None,
+                                      old_cat, old_builds)
+        # The inputs are published as they are. Hashing 30 MB would cost more than a small
+        # rebuild, so a copy keeps the live key when its bytes are the live copy's, and
+        # gets a new key (is written) otherwise.
+        copies = {rel: (raw, writer.live_pages[rel] if raw == old and rel in writer.live_pages
+                        else os.urandom(10).hex())
+                  for rel, raw, old in (("catalog.json", inp.cat_raw, old_cat),
+                                        ("builds.json", inp.builds_raw, old_builds))
+                  if raw is not None}
+        report.parsed = inp.parsed
+        report.problems.extend(inp.problems)
+        cache, batches = _read_cache(out, globals_key)
+        views, dirty = _views(inp.modules, cache, catalog)
+        order = [v.key for v in views]  # content keys, in site order
+        report.modules = len(views)
         prev = None
-        if live is not None and cache_order and live_manifest.get("order") == _order_hash(
-                cache_order):
-            prev = _Previous(live, live_pages, cache_order, cache)
-        standby = standby_path(out)
-        for left in out.parent.glob(f".{out.name}.new-*"):  # from a build that was killed
-            shutil.rmtree(left, ignore_errors=True)
-        work = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-        work_pages: dict[str, str] = {}
-        if standby.is_dir():
-            pages = _read_manifest(standby, globals_key)
-            if pages is not None and live is not None:
-                pages = pages["pages"]
-                os.rmdir(work)
-                os.rename(standby, work)  # a half-updated tree never keeps the standby name
-                os.unlink(work / MANIFEST)  # nor a manifest that would vouch for it
-                work_pages = pages
-            else:
-                shutil.rmtree(standby, ignore_errors=True)
+        if same and isinstance(state.get("order"), list):
+            prev = search.Previous(out, writer.live_pages, state["order"], cache)
+        build_id = os.urandom(8).hex()
+        writer.start()
         try:
-            writer = _Writer(work, work_pages, live, live_pages, report)
-            _render_all(writer, _Lazy(renderer), views, keywords, kwslug, base_url, generated,
-                        site_title, cat_raw, builds_raw, order, prev)
-            writer.prune()
-            manifest = {"manifest_version": MANIFEST_VERSION, "globals": globals_key,
-                        "generated": generated, "order": _order_hash(order),
-                        "pages": writer.pages}
-            (work / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")))
-            os.chmod(work, 0o755)
-            _swap(work, out, standby)
+            _render_all(writer, views, dirty, base_url, generated, site_title, copies, prev)
+            writer.commit({"build_id": build_id, "generated": generated})
         except BaseException:
-            shutil.rmtree(work, ignore_errors=True)
+            writer.abandon()
             raise
-        if fresh.keys() != cache.keys() or order != cache_order:
-            try:
-                atomic_write_text(cache_file, json.dumps(
-                    {"globals": globals_key, "order": order, "modules": fresh},
-                    separators=(",", ":")))
-            except OSError as exc:  # only a cache: the next build is just slower
-                report.problems.append(f"could not write the build cache {cache_file}: {exc}")
+        try:
+            _write_atomic(state_path(out), marshal.dumps({
+                "v": STATE_VERSION, "globals": globals_key, "build_id": build_id,
+                "order": order, "index": inp.index}))
+            _save_cache(out, globals_key, views, dirty, cache, batches)
+        except OSError as exc:  # only caches: the next build is just slower
+            report.problems.append(f"could not write the build cache beside {out}: {exc}")
+    report.pages_rendered, report.pages_reused = writer.rendered, writer.reused
     report.files = len(writer.pages)
     report.seconds = time.perf_counter() - t0
     report.cpu_seconds = time.process_time() - c0
     return report
 
 
-def _render_all(w: _Writer, env: _Lazy, views: list[Mod], keywords: list[Keyword],
-                kwslug: dict[str, str], base_url: str | None, generated: str,
-                site_title: str, cat_raw: bytes, builds_raw: bytes | None, order: list[str],
-                prev: _Previous | None) -> None:
-    cards: dict[tuple[str, str], str] = {}
+def _views(modules: list[site_inputs.Module], cache: dict[str, list[Any]],
+           catalog: Path) -> tuple[list[Mod], set[str]]:
+    """Every module, newest first, from the cache where its content key is known; and the
+    keys of those made (or changed) by this build."""
+    views: list[Mod] = []
+    dirty: set[str] = set()
+    seen: set[str] = set()
+    for m in modules:
+        cached = cache.get(m.key)
+        if cached is not None:
+            mod = Mod.from_cache(m.key, cached, m.load)
+        else:
+            view = model.module_view(*m.load())
+            mod = Mod.from_view(m.key, view, pages.truncate(view.summary), m.load)
+            dirty.add(m.key)
+        if mod.slug in seen:
+            raise DeepOCError(f"catalog {catalog} lists module {mod.name!r} twice: "
+                              f"fix the catalog so names are unique")
+        seen.add(mod.slug)
+        views.append(mod)
+    views.sort(key=model.sort_key, reverse=True)
+    return views, dirty
 
-    def card(v: Mod, root: str) -> str:
-        """A module's card, rendered once per folder depth and reused by every listing."""
-        key = (v.slug, root)
-        if key not in cards:
-            cards[key] = str(env.mac.card(v.view, root, kwslug))
-        return cards[key]
 
-    common = {"site_title": site_title, "generated": generated, "kwslug": kwslug,
-              "base_url": base_url, "card": card}
+def _render_all(w: Writer, views: list[Mod], dirty: set[str], base_url: str | None,
+                generated: str, site_title: str, copies: dict[str, tuple[bytes, str]],
+                prev: search.Previous | None) -> None:
+    keywords = model.group_keywords(views)
+    kwslug = {k.label.lower(): k.slug for k in keywords}
+    for v in views:  # a page shows its keywords' links: their slugs are part of its inputs
+        slugs = "|".join(kwslug[k.lower()] for k in v.keywords)
+        v.page_key = keys.module_page_key(v.key, slugs)
+        if v.card_slugs != slugs:  # a card made with other keyword slugs: made again
+            v.card = ""  # when a page needs it
+            v.card_slugs = slugs
+    site = pages.Site(site_title, generated, base_url, kwslug)
+
+    def card(v: Mod) -> str:
+        if not v.card:
+            v.card = pages.card(v.view, kwslug)
+            dirty.add(v.key)
+        return v.card
 
     def canonical(rel: str) -> str | None:
         return base_url + rel if base_url else None
@@ -516,16 +281,15 @@ def _render_all(w: _Writer, env: _Lazy, views: list[Mod], keywords: list[Keyword
     for f in sorted(STATIC.iterdir()):
         if f.suffix in (".css", ".js", ".svg"):
             data = f.read_bytes()
-            w.page(f"assets/{f.name}", hashlib.sha1(data).hexdigest(), lambda d=data: d)
-    w.page("catalog.json", hashlib.sha1(cat_raw).hexdigest(), lambda: cat_raw)
-    if builds_raw is not None:
-        w.page("builds.json", hashlib.sha1(builds_raw).hexdigest(), lambda: builds_raw)
+            w.page(f"assets/{f.name}", sha1(data).hexdigest(), lambda d=data: d)
+    for rel, (raw, key) in copies.items():
+        w.page(rel, key, lambda raw=raw: raw)
 
     # module pages
     for v in views:
         rel = f"modules/{v.slug}.html"
-        w.page(rel, v.key, lambda v=v, rel=rel: env.get("module.html").render(
-            m=v.view, root="../", canonical=canonical(rel), mac=env.mac, **common))
+        w.page(rel, v.page_key, lambda v=v, rel=rel: pages.module(
+            site, v.view, root="../", canonical=canonical(rel)))
 
     # home listing
     facets = {
@@ -534,226 +298,57 @@ def _render_all(w: _Writer, env: _Lazy, views: list[Mod], keywords: list[Keyword
         "licenses": [(lic, model.slugify(lic), n) for lic, n in
                      Counter(v.license for v in views).most_common(TOP_FACETS)],
     }
-    pages = max(1, -(-len(views) // PAGE_SIZE))
-
-    def home_rel(n: int) -> str:
-        return "index.html" if n == 1 else f"pages/{n}.html"
-
-    for n in range(1, pages + 1):
-        chunk = views[(n - 1) * PAGE_SIZE:n * PAGE_SIZE]
-        rel = home_rel(n)
-        root = "" if n == 1 else "../"
-        # the pager follows from (n, pages): it is made only when the page is rendered
-        key = _hash("home", [v.key for v in chunk], n, pages, len(views),
-                    facets if n == 1 else None)
-        w.page(rel, key, lambda chunk=chunk, root=root, rel=rel, n=n:
-               env.get("home.html").render(modules=chunk, root=root, pager=_pager(
-                                               n, pages, lambda k: root + home_rel(k)),
-                                           total=len(views), facets=facets, first=n == 1,
-                                           mac=env.mac, canonical=canonical(rel),
-                                           **common))
+    facets_key = keys.key(json.dumps(facets))
+    _listing(w, views, lambda n: "index.html" if n == 1 else f"pages/{n}.html",
+             lambda n: "" if n == 1 else "../", ("home", len(views)), card,
+             lambda chunk, n, rel, pager, root: pages.home(
+                 site, cards=chunk, root=root, pager=pager, total=len(views), facets=facets,
+                 first=n == 1, canonical=canonical(rel)),
+             every_key=facets_key)  # every home page shows the facets in its search form
 
     # keyword pages
     for k in keywords:
-        kpages = max(1, -(-len(k.modules) // PAGE_SIZE))
-
-        def kw_rel(n: int, k: Keyword = k) -> str:
-            return f"keywords/{k.slug}.html" if n == 1 else f"keywords/{k.slug}.p{n}.html"
-
-        for n in range(1, kpages + 1):
-            chunk = k.modules[(n - 1) * PAGE_SIZE:n * PAGE_SIZE]
-            rel = kw_rel(n)
-            key = _hash("kw", k.label, k.slug, [v.key for v in chunk], n, kpages,
-                        len(k.modules))
-            w.page(rel, key, lambda chunk=chunk, rel=rel, k=k, n=n, kpages=kpages, f=kw_rel:
-                   env.get("keyword.html").render(keyword=k, modules=chunk, pager=_pager(
-                                                      n, kpages, lambda p: "../" + f(p)),
-                                                  root="../", mac=env.mac,
-                                                  canonical=canonical(rel), **common))
+        _listing(w, k.modules,
+                 lambda n, k=k: f"keywords/{k.slug}.html" if n == 1
+                 else f"keywords/{k.slug}.p{n}.html",
+                 lambda n: "../", ("kw", k.label, k.slug, len(k.modules)), card,
+                 lambda chunk, n, rel, pager, root, k=k: pages.keyword(
+                     site, label=k.label, slug=k.slug, count=len(k.modules), cards=chunk,
+                     pager=pager, canonical=canonical(rel)))
     kw_index = [(k.label, k.slug, len(k.modules)) for k in keywords]
-    w.page("keywords/index.html", _hash("kwindex", kw_index),
-           lambda: env.get("keywords.html").render(
-               keywords=kw_index, root="../", canonical=canonical("keywords/index.html"),
-               **common))
+    w.page("keywords/index.html", keys.key("kwindex", json.dumps(kw_index)),
+           lambda: pages.keywords(site, keywords=kw_index,
+                                  canonical=canonical("keywords/index.html")))
 
     # feed, sitemap, 404
     recent = sorted(views, key=lambda v: (v.updated or v.created or "", v.name),
                     reverse=True)[:FEED_SIZE]
     feed_updated = max((v.updated or v.created or "" for v in recent), default="") or generated
-    w.page("feed.xml", _hash("feed", [v.key for v in recent], feed_updated),
-           lambda: env.get("feed.xml").render(modules=[v.view for v in recent],
-                                              feed_updated=feed_updated,
-                                              **common))
+    w.page("feed.xml", keys.key("feed", feed_updated, *(v.page_key for v in recent)),
+           lambda: pages.feed(site, feed_updated=feed_updated, entries=[
+               pages.FeedEntry(v.doc[0], v.slug, v.doc[1], v.keywords, v.created, v.updated)
+               for v in recent]))
     sitemap = ["index.html", "keywords/index.html"] + [f"modules/{v.slug}.html" for v in views] \
         + [f"keywords/{k.slug}.html" for k in keywords]
-    w.page("sitemap.xml", _hash("sitemap", sitemap),
-           lambda: env.get("sitemap.xml").render(urls=sitemap, **common))
-    w.page("404.html", _hash("404"), lambda: env.get("404.html").render(
-        root=base_url or "/", canonical=None, **common))
+    w.page("sitemap.xml", keys.key("sitemap", *sitemap),
+           lambda: pages.sitemap(site, urls=sitemap))
+    w.page("404.html", keys.key("404"), lambda: pages.not_found(site))
 
-    _search_index(w, views, keywords, kwslug, order, prev)
-
-
-def _load_js(path: Path) -> Any:
-    """The data of a shard written by :func:`_js`."""
-    text = path.read_text()
-    return json.loads(text[text.index(",") + 1:text.rindex(")")])
+    search.search_index(w, views, keywords, kwslug, [v.key for v in views], prev)
 
 
-def _patch_terms(views: list[Mod], order: list[str], prev: _Previous,
-                 plen: int) -> dict[str, dict[str, Any] | None] | None:
-    """The term shards that differ from the live site's, as new contents (None: now empty).
+def _listing(w: Writer, mods: list[Mod], rel_of: Callable[[int], str],
+             root_of: Callable[[int], str], what: tuple[object, ...],
+             card: Callable[[Mod], str], render: Callable[..., str],
+             every_key: str = "") -> None:
+    """A paginated list of cards (the home page or a keyword), PAGE_SIZE per page."""
+    count = max(1, -(-len(mods) // PAGE_SIZE))
+    for n in range(1, count + 1):
+        chunk = mods[(n - 1) * PAGE_SIZE:n * PAGE_SIZE]
+        rel = rel_of(n)
+        # the pager follows from (n, count): it is made only when the page is rendered
+        key = keys.listing_key(what, n, count, every_key, [v.page_key for v in chunk])
+        w.page(rel, key, lambda chunk=chunk, n=n, rel=rel: render(
+            [card(v) for v in chunk], n, rel, pages.pager(
+                n, count, lambda k: root_of(n) + rel_of(k)), root_of(n)))
 
-    Only modules whose content key changed are looked at: the terms they gained or lost
-    name the shards to patch. None when the module numbering changed (a module added,
-    removed or moved: then every posting moves and the index is reassembled)."""
-    n = len(views)
-    if len(prev.order) != n:
-        return None
-    changes: dict[str, dict[str, tuple[set[int], set[int]]]] = {}
-    for i, v in enumerate(views):
-        if prev.order[i] == order[i]:
-            continue
-        before = prev.cache.get(prev.order[i])
-        if before is None:
-            return None
-        old = Mod.from_cache(prev.order[i], before, {}, [])
-        if old.slug != v.slug:
-            return None
-        was, now = set(old.tokens.split()), set(v.tokens.split())
-        for terms, added in ((now - was, True), (was - now, False)):
-            for t in terms:
-                add, drop = changes.setdefault(shard_name(t, plen), {}).setdefault(
-                    t, (set(), set()))
-                (add if added else drop).add(i)
-    out: dict[str, dict[str, Any] | None] = {}
-    for name, terms in changes.items():
-        rel = f"search/t/{name}.js"
-        try:
-            data = _load_js(prev.live / rel) if rel in prev.pages else {}
-        except (OSError, ValueError):
-            return None
-        for t, (add, drop) in terms.items():
-            ids = (set(decode_postings(data[t])) if t in data else set()) - drop | add
-            if ids:
-                data[t] = postings(sorted(ids), n)
-            else:
-                data.pop(t, None)
-        out[name] = dict(sorted(data.items())) or None
-    return out
-
-
-def _search_index(w: _Writer, views: list[Mod], keywords: list[Keyword],
-                  kwslug: dict[str, str], order: list[str], prev: _Previous | None) -> None:
-    """Sharded index: meta, term shards by 2-letter prefix, facet postings, doc chunks.
-
-    A query loads meta.js, one term shard per word, the postings of chosen facets and the
-    doc chunks of the result page shown: a bounded part of the index, never all of it.
-    """
-    n = len(views)
-    rank = {v.slug: i for i, v in enumerate(views)}
-    # Term shards: the live site's, patched where modules changed their terms, or (when
-    # the numbering changed) reassembled from every module's cached terms. A shard keeps
-    # its file when its bytes did not change (its key is the hash of its content).
-    plen = prefix_length(n)
-    patch = _patch_terms(views, order, prev, plen) if prev is not None else None
-    if patch is not None:
-        shards: dict[str, dict[str, Any] | None] = {
-            rel[9:-3]: None for rel in prev.pages if rel.startswith("search/t/")}
-        for name in shards:
-            if name not in patch:
-                rel = f"search/t/{name}.js"
-                w.page(rel, prev.pages[rel], lambda rel=rel: (prev.live / rel).read_bytes())
-        shards.update(patch)
-        shards = {name: data for name, data in shards.items() if name not in patch or data}
-    else:
-        terms: dict[str, list[int]] = {}
-        for i, v in enumerate(views):
-            for t in v.tokens.split():
-                terms.setdefault(t, []).append(i)
-        shards = {}
-        for t in sorted(terms):
-            shards.setdefault(shard_name(t, plen), {})[t] = postings(terms[t], n)
-    for name, data in shards.items():
-        if data is not None:
-            body = _js("terms", name, data)
-            w.page(f"search/t/{name}.js", hashlib.sha1(body.encode()).hexdigest(),
-                   lambda b=body: b)
-
-    facets: dict[str, list[int]] = {
-        "type-trainable": [i for i, v in enumerate(views) if v.has("trainable")],
-        "type-inference": [i for i, v in enumerate(views) if v.has("inference")],
-        "type-pretrained": [i for i, v in enumerate(views) if v.has("pretrained")],
-        "image-cpu": [i for i, v in enumerate(views) if v.has("cpu")],
-        "image-gpu": [i for i, v in enumerate(views) if v.has("gpu")],
-    }
-    by_license: dict[str, list[int]] = {}
-    for i, v in enumerate(views):
-        by_license.setdefault(v.license, []).append(i)
-    licenses: dict[str, list[int]] = {}
-    for lic, ids in by_license.items():
-        licenses.setdefault(model.slugify(lic), []).extend(ids)
-    for slug, ids in licenses.items():
-        facets["license-" + slug] = sorted(ids)  # the same slugs as the home page's select
-    for k in keywords:
-        facets["kw-" + k.slug] = sorted(rank[v.slug] for v in k.modules)
-    files: dict[str, dict[str, list[int]]] = {}
-    for name, ids in facets.items():
-        files.setdefault(facet_file(name), {})[name] = ids
-    for fname, group in files.items():
-        h = hashlib.sha1(f"{fname}|{n}".encode())
-        for name in sorted(group):
-            h.update(f"|{name}:".encode())
-            h.update(array("i", group[name]).tobytes())
-        w.page(f"search/f/{fname}.js", h.hexdigest(),
-               lambda fname=fname, group=group: _js("facet", fname, {
-                   name: postings(ids, n) for name, ids in group.items()}))
-
-    for c in range(0, n, DOC_CHUNK):
-        chunk = views[c:c + DOC_CHUNK]
-        key = hashlib.sha1(f"docs|{c}|{'|'.join(v.key for v in chunk)}".encode()).hexdigest()
-        w.page(f"search/d/{c // DOC_CHUNK}.js", key,
-               lambda chunk=chunk, c=c: _js("docs", str(c // DOC_CHUNK),
-                                            [_doc(v, kwslug) for v in chunk]))
-
-    meta = {"n": n, "chunk": DOC_CHUNK, "page": PAGE_SIZE, "plen": plen,
-            "shards": sorted(shards)}
-    body = _js("meta", "meta", meta)
-    w.page("search/meta.js", hashlib.sha1(body.encode()).hexdigest(), lambda: body)
-
-
-def _doc(v: Mod, kwslug: dict[str, str]) -> list[Any]:
-    """One search result: just what a card shows."""
-    title, summary, status, build_status = v.doc
-    kws = [[k, kwslug[k.lower()]] for k in v.keywords[:8]]
-    return [v.slug, title, summary, kws, v.flags, status, (v.created or "")[:10], v.license,
-            build_status]
-
-
-def _renameat2_exchange(a: Path, b: Path) -> bool:
-    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
-    try:
-        # the process's own symbols (libc among them): find_library would spawn ldconfig
-        fn = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return False
-    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    at_fdcwd, rename_exchange = -100, 2
-    return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
-
-
-def _swap(new: Path, target: Path, standby: Path) -> None:
-    """Put ``new`` in place of ``target`` (readers see the old site or the new one); the old
-    site becomes the standby tree that the next build updates instead of starting over."""
-    if not target.exists():
-        os.rename(new, target)
-        return
-    if _renameat2_exchange(new, target):
-        os.rename(new, standby)  # ``new`` now holds the previous site
-        return
-    os.rename(target, standby)
-    try:
-        os.rename(new, target)
-    except OSError:
-        os.rename(standby, target)
-        raise

@@ -13,7 +13,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import pytest
 
 from deepoc.site import synthetic
-from deepoc.site.render import build_site, facet_file
+from deepoc.site.render import build_site
+from deepoc.site.search import facet_file
 
 
 class _Links(HTMLParser):

@@ -1,5 +1,4 @@
-"""pages.py: escaping, truncation, pagers, hostile metadata, and (while the Jinja templates
-still exist) parity with them."""
+"""pages.py: escaping, truncation, pagers and hostile metadata."""
 
 from __future__ import annotations
 
@@ -7,13 +6,10 @@ import copy
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections import Counter
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from deepoc.site import model, pages
 from tests.site.conftest import DATA
@@ -264,143 +260,3 @@ def test_metadata_cannot_inject_a_root_marker():
     home = pages.home(SITE, cards=[card], root="../", pager=pages.pager(2, 2, _href), total=30,
                       facets={"keywords": [], "licenses": []}, first=False, canonical=None)
     assert pages.ROOT not in home and 'href="../modules/audio_tagger.html"' in home
-
-
-# --- parity with the Jinja templates ---------------------------------------------------------
-# TEMPORARY: compares pages.py with the Jinja templates it replaces. Delete this section when
-# deepoc/site/templates/ is removed (the test skips itself then: nothing left to compare).
-
-def _normal(text: str) -> str:
-    """Whitespace-insensitive form: runs of whitespace are one space, none between tags."""
-    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", text)).strip()
-
-
-def _parity_views() -> list[model.ModuleView]:
-    """The test catalog plus variants that reach the branches it does not."""
-    cat, by_name = _cat(), model.builds_index(_builds())
-    entries = [(e, by_name.get(e["name"], [])) for e in cat["modules"]]
-    plant = next(e for e in cat["modules"] if e["name"] == "plant_classifier")
-    long_words = copy.deepcopy(plant)
-    long_words["name"] = "long_words"
-    long_words["branches"]["master"]["metadata"]["summary"] = "Lengthy words " * 40
-    long_blob = copy.deepcopy(plant)
-    long_blob["name"] = "long_blob"
-    long_blob["branches"]["master"]["metadata"]["summary"] = "y" * 300
-    gpu_only = copy.deepcopy(plant)
-    gpu_only["name"] = "gpu_only"
-    gpu_recs = [dict(r, module="gpu_only") for r in by_name["plant_classifier"]
-                if r["variant"] == "gpu"]
-    missing = {"name": "missing_one", "url": None, "status": "ok", "branches": {}}
-    error = {"name": "error_one", "url": "https://github.com/x/y", "status": "error",
-             "reason": "git fetch failed: 'origin' <unreachable>", "branches": {}}
-    hostile, hostile_recs = _hostile()  # Jinja escapes as esc() does (no NUL in it)
-    entries += [(long_words, []), (long_blob, []), (gpu_only, gpu_recs), (missing, []),
-                (error, []), (hostile, hostile_recs)]
-    return [model.module_view(e, r) for e, r in entries]
-
-
-def test_parity_with_jinja_templates():
-    """The plain-Python pages equal what the Jinja templates made, up to whitespace.
-
-    TEMPORARY (see above): delete with the templates."""
-    if not TEMPLATES.is_dir():
-        pytest.skip("deepoc/site/templates/ is gone: there is nothing to compare with")
-    import jinja2
-
-    env = jinja2.Environment(  # the settings render.py used (its _env)
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
-        undefined=jinja2.StrictUndefined, auto_reload=False, trim_blocks=True,
-        lstrip_blocks=True)
-    env.filters["day"] = lambda s: (s or "")[:10] or "unknown"
-
-    for n in range(230, 260):  # the same truncation as Jinja's filter
-        for text in ("w" * n, ("ab " * n)[:n], ("abcdefg " * n)[:n]):
-            assert pages.truncate(text) == env.filters["truncate"](env, text, 240)
-
-    views = _parity_views()
-    for base_url in ("https://marketplace.example.org/", None):
-        _parity(env, views, base_url)
-
-
-def _parity(env: Any, views: list[model.ModuleView], base_url: str | None) -> None:
-    """Every kind of page, made both ways from ``views``, for one ``base_url``."""
-    mac = env.get_template("macros.html").module
-    keywords = _keywords(views)
-    kwslug = {k.label.lower(): k.slug for k in keywords}
-
-    def jcard(m: model.ModuleView, root: str) -> str:
-        return str(mac.card(m, root, kwslug))
-
-    title = "DEEP Open Catalogue <&> 'x'"
-    site = pages.Site(title, "2026-11-21T12:00:00Z", base_url, kwslug)
-    common = {"site_title": title, "generated": site.generated, "kwslug": kwslug,
-              "base_url": base_url, "card": jcard}
-
-    def canonical(rel: str) -> str | None:
-        return base_url + rel if base_url else None
-
-    def same(mine: str, name: str, **context: Any) -> None:
-        want = env.get_template(name).render(**context, **common)
-        assert _normal(mine) == _normal(want), (name, base_url, context.get("root"))
-
-    cards = {v.slug: pages.card(v, kwslug) for v in views}
-    for v in views:
-        for root in ("", "../"):
-            assert _normal(cards[v.slug].replace(pages.ROOT, root)) == _normal(
-                jcard(v, root)), v.slug
-        rel = f"modules/{v.slug}.html"
-        same(pages.module(site, v, root="../", canonical=canonical(rel)), "module.html",
-             m=v, root="../", canonical=canonical(rel), mac=mac)
-
-    facets = {
-        "keywords": [(k.label, k.slug, len(k.modules)) for k in sorted(
-            keywords, key=lambda k: (-len(k.modules), k.label.lower()))],
-        "licenses": [(lic, model.slugify(lic), n) for lic, n in
-                     Counter(v.license for v in views).most_common()],
-    }
-    size = 3  # a small page of cards
-    count = -(-len(views) // size)
-
-    def home_rel(n: int) -> str:
-        return "index.html" if n == 1 else f"pages/{n}.html"
-
-    for n in (1, 2, count):
-        chunk = views[(n - 1) * size:n * size]
-        root = "" if n == 1 else "../"
-        pager = pages.pager(n, count, lambda k, root=root: root + home_rel(k))
-        context = {"root": root, "pager": pager, "total": len(views), "facets": facets,
-                   "first": n == 1, "canonical": canonical(home_rel(n))}
-        same(pages.home(site, cards=[cards[v.slug] for v in chunk], **context),
-             "home.html", modules=chunk, mac=mac, **context)
-    empty = {"root": "", "pager": pages.pager(1, 1, home_rel), "total": 0,
-             "facets": {"keywords": [], "licenses": []}, "first": True, "canonical": None}
-    same(pages.home(site, cards=[], **empty), "home.html", modules=[], mac=mac, **empty)
-
-    for k in keywords:
-        kviews = k.modules
-        for n, kpages in ((1, 1), (2, 3)):
-            pager = pages.pager(n, kpages, lambda p, k=k: f"../keywords/{k.slug}.p{p}.html")
-            rel = f"keywords/{k.slug}.html"
-            same(pages.keyword(site, label=k.label, slug=k.slug, count=len(kviews),
-                               cards=[cards[v.slug] for v in kviews], pager=pager,
-                               canonical=canonical(rel)),
-                 "keyword.html", keyword=k, modules=kviews, pager=pager, root="../",
-                 mac=mac, canonical=canonical(rel))
-    kw_index = [(k.label, k.slug, len(k.modules)) for k in keywords]
-    same(pages.keywords(site, keywords=kw_index, canonical=canonical("keywords/index.html")),
-         "keywords.html", keywords=kw_index, root="../",
-         canonical=canonical("keywords/index.html"))
-
-    no_dates = copy.copy(views[0])
-    no_dates.created = no_dates.updated = None
-    no_dates.summary = ""
-    feed_views = views + [no_dates]
-    entries = [pages.FeedEntry(v.title, v.slug, v.summary, v.keywords, v.created,
-                               v.updated) for v in feed_views]
-    same(pages.feed(site, entries=entries, feed_updated="2026-10-01T10:00:00Z"),
-         "feed.xml", modules=feed_views, feed_updated="2026-10-01T10:00:00Z")
-    urls = ["index.html", "keywords/index.html"] + [f"modules/{v.slug}.html"
-                                                    for v in views]
-    same(pages.sitemap(site, urls=urls), "sitemap.xml", urls=urls)
-    same(pages.not_found(site), "404.html", root=base_url or "/", canonical=None)

@@ -12,7 +12,7 @@ import pytest
 
 from deepoc.cli import main
 from deepoc.errors import DeepOCError, UsageError
-from deepoc.site import model, render, synthetic
+from deepoc.site import model, search, synthetic
 from deepoc.site.render import MANIFEST, PAGE_SIZE, build_site
 from tests.site.conftest import DATA, copy_data
 
@@ -150,8 +150,8 @@ def test_invalid_module_keeps_its_page():
                                    (list(range(0, 1000, 2)), 1000), (list(range(77)), 77),
                                    ([5, 6, 7, 8, 9000], 9001)])
 def test_postings_round_trip(ids, n):
-    enc = render.postings(ids, n)
-    assert render.decode_postings(enc) == ids
+    enc = search.postings(ids, n)
+    assert search.decode_postings(enc) == ids
     if n >= 64 and len(ids) > n // 4:
         assert isinstance(enc, str)  # dense: a bitmap, n/6 bytes at most
 
@@ -281,7 +281,7 @@ def test_failed_build_leaves_the_old_site(tmp_path: Path, monkeypatch):
     def boom(*_a, **_k):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(render, "_search_index", boom)
+    monkeypatch.setattr(search, "search_index", boom)
     cat = _cat()
     cat["modules"] = cat["modules"][:2]
     c.write_text(json.dumps(cat))
@@ -289,7 +289,8 @@ def test_failed_build_leaves_the_old_site(tmp_path: Path, monkeypatch):
         build_site(c, site, builds=b, now=NOW)
     assert _tree(site) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        ".site.cache.json", ".site.lock", "builds.json", "catalog.json", "site"]  # no work tree
+        ".site.cache", ".site.lock", ".site.state", "builds.json", "catalog.json",
+        "site"]  # no work tree
 
 
 def test_concurrent_builds_and_leftovers_of_a_killed_build(tmp_path: Path):

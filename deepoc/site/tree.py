@@ -1,0 +1,189 @@
+"""The site folder on disk: a work tree filled page by page, then swapped in atomically.
+
+Why: readers of the live site must only ever see the old site or the new one, a failed
+build must leave the old one untouched, and a build where little changed should write
+little. So a build fills a work tree beside the site, reusing the standby copy of the site
+two builds ago (pages whose input hash matches are left alone) and hard-linking pages the
+live site already has right; only the rest is rendered. Then the two trees swap in one step.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+from pathlib import Path
+
+from deepoc.errors import DeepOCError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any
+
+
+def _rmtree(path: Path) -> None:
+    import shutil  # only for leftovers: not imported by a build that has none
+
+    shutil.rmtree(path, ignore_errors=True)
+
+MANIFEST = ".deepoc-site.json"
+MANIFEST_VERSION = 2
+
+
+def standby_path(out: Path) -> Path:
+    """Where the previous generation of the site is kept for the next incremental build."""
+    return out.parent / f".{out.name}.standby"
+
+
+def read_manifest(folder: Path, globals_key: str) -> dict[str, Any] | None:
+    """The manifest of a tree built with the same renderer and settings, else None."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("globals") != globals_key \
+            or manifest.get("manifest_version") != MANIFEST_VERSION:
+        return None
+    return manifest if isinstance(manifest.get("pages"), dict) else None
+
+
+@contextlib.contextmanager
+def site_lock(out: Path) -> Iterator[None]:
+    """One build at a time per site folder (the standby tree and the swap are shared)."""
+    with open(out.parent / f".{out.name}.lock", "a") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+class Writer:
+    """Brings a work tree up to date, touching only pages whose input hash changed.
+
+    The work tree is either empty or the standby copy of the site two builds ago (its
+    manifest says which page hashes it holds). A page already right there is left alone,
+    a page that the live site has right is hard-linked from it, anything else is rendered.
+    Files are replaced by rename, never rewritten in place, so a file shared (hard-linked)
+    with the live site is never modified.
+    """
+
+    def __init__(self, out: Path, globals_key: str) -> None:
+        self.out, self.globals_key = out, globals_key
+        self.live = out if out.is_dir() else None
+        live = read_manifest(out, globals_key) if self.live else None
+        self.live_manifest: dict[str, Any] = live or {}
+        self.live_pages: dict[str, str] = self.live_manifest.get("pages", {})
+        self.pages: dict[str, str] = {}
+        self.rendered = self.reused = 0
+        self._dirs: set[Path] = set()
+        self.work = Path()
+        self.work_pages: dict[str, str] = {}
+
+    def start(self) -> None:
+        """Make the work tree: the standby tree when it is usable, else an empty folder."""
+        self.work, self.work_pages = self._work_tree()
+
+    def _work_tree(self) -> tuple[Path, dict[str, str]]:
+        out = self.out
+        for left in out.parent.glob(f".{out.name}.new-*"):  # from a build that was killed
+            _rmtree(left)
+        work = out.parent / f".{out.name}.new-{os.getpid()}-{os.urandom(4).hex()}"
+        standby = standby_path(out)
+        if standby.is_dir():
+            manifest = read_manifest(standby, self.globals_key)
+            if manifest is not None and self.live is not None:
+                os.rename(standby, work)  # a half-updated tree never keeps the standby name
+                os.unlink(work / MANIFEST)  # nor a manifest that would vouch for it
+                return work, manifest["pages"]
+            _rmtree(standby)
+        os.mkdir(work)
+        return work, {}
+
+    def _mkdir(self, path: Path) -> None:
+        if path not in self._dirs:
+            path.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(path)
+
+    def unchanged(self, rel: str, key: str) -> bool:
+        """True when the live site already has this page with this input hash."""
+        return self.live_pages.get(rel) == key
+
+    def page(self, rel: str, key: str, render: Callable[[], str | bytes]) -> None:
+        if rel in self.pages:
+            raise DeepOCError(f"two pages of the site map to {rel}: rename one of the modules")
+        self.pages[rel] = key
+        if self.work_pages.get(rel) == key:
+            self.reused += 1
+            return
+        target = self.work / rel
+        self._mkdir(target.parent)
+        exists = rel in self.work_pages
+        tmp = target.with_name(f".{target.name}.tmp") if exists else target
+        if self.live is not None and self.live_pages.get(rel) == key:
+            try:
+                os.link(self.live / rel, tmp)
+                if exists:
+                    os.replace(tmp, target)
+                self.reused += 1
+                return
+            except OSError:
+                pass
+        data = render()
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        if exists:
+            os.replace(tmp, target)
+        self.rendered += 1
+
+    def commit(self, extra: dict[str, Any]) -> None:
+        """Drop pages the new site no longer has, write the manifest and swap the work
+        tree in; the previous site becomes the standby tree."""
+        for rel in self.work_pages.keys() - self.pages.keys():
+            try:
+                os.unlink(self.work / rel)
+            except FileNotFoundError:
+                pass
+        manifest = {"manifest_version": MANIFEST_VERSION, "globals": self.globals_key,
+                    **extra, "pages": self.pages}
+        (self.work / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")))
+        os.chmod(self.work, 0o755)
+        _swap(self.work, self.out, standby_path(self.out))
+
+    def abandon(self) -> None:
+        _rmtree(self.work)
+
+
+def _renameat2_exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    import ctypes
+
+    try:
+        # the process's own symbols (libc among them): find_library would spawn ldconfig
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def _swap(new: Path, target: Path, standby: Path) -> None:
+    """Put ``new`` in place of ``target`` (readers see the old site or the new one); the old
+    site becomes the standby tree that the next build updates instead of starting over."""
+    if not target.exists():
+        os.rename(new, target)
+        return
+    if _renameat2_exchange(new, target):
+        os.rename(new, standby)  # ``new`` now holds the previous site
+        return
+    os.rename(target, standby)
+    try:
+        os.rename(new, target)
+    except OSError:
+        os.rename(standby, target)
+        raise
