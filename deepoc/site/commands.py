@@ -36,7 +36,8 @@ def _run_build(args: argparse.Namespace) -> int:
     report = build_site(args.catalog, args.output, builds=args.builds, base_url=args.base_url)
     if not args.quiet:
         print(f"site: {report.modules} modules, {report.files} files "
-              f"({report.pages_rendered} rendered, {report.pages_reused} unchanged) "
+              f"({report.pages_rendered} rendered, {report.pages_reused} unchanged"
+              f"{'; delta build' if report.delta else ''}) "
               f"in {report.seconds:.2f}s ({report.cpu_seconds:.2f}s CPU) -> {args.output}")
         for problem in report.problems:
             print(f"site: warning: {problem}")

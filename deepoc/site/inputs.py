@@ -90,26 +90,45 @@ def _check_builds(doc: Any, path: Path) -> None:
 
 class _Items:
     """A top-level list of one input file: each item's raw bytes (when the file is in
-    deep-oc's layout) or parsed value, loaded at most once."""
+    deep-oc's layout) or parsed value, loaded at most once. The file is cut up only when
+    an item is first asked for."""
 
     def __init__(self, raw: bytes | None, key: str, path: Path, what: str,
                  check: Callable[[Any, Path], None]) -> None:
-        self.texts: list[bytes] | None = None
-        self.values: list[Any | None] = []
+        self._args = (raw, key, path, what, check)
+        self._texts: list[bytes] | None = None
+        self._values: list[Any | None] | None = None
+
+    @property
+    def texts(self) -> list[bytes] | None:
+        """Each item's raw text, or None when the file is in another layout."""
+        if self._values is None:
+            self._load()
+        return self._texts
+
+    @property
+    def values(self) -> list[Any | None]:
+        if self._values is None:
+            self._load()
+        return self._values
+
+    def _load(self) -> None:
+        raw, key, path, what, check = self._args
+        self._values = []
         if raw is None:
             return
         split = jsondoc.split_items(raw, key)
         if split is not None:
             check(split[0], path)
-            self.texts = split[1]
-            self.values = [None] * len(self.texts)
+            self._texts = split[1]
+            self._values = [None] * len(self._texts)
             return
         doc = _parse(raw, path, what)
         check(doc, path)
         items = doc.get(key, [] if key == "builds" else None)
         if not isinstance(items, list):
             check(None, path)  # raises with the file's own message
-        self.values = list(items)
+        self._values = list(items)
 
     def __len__(self) -> int:
         return len(self.values)
@@ -150,6 +169,7 @@ def read_inputs(catalog: Path, builds: Path | None, previous: dict[str, Any] | N
     cat_raw = read_raw(catalog, "catalog")
     builds_raw = read_raw(builds, "build records") if builds is not None else None
     cat = _Items(cat_raw, "modules", catalog, "catalog", _check_catalog)
+    cat.values  # noqa: B018 - a bad catalog fails here, before anything else is done
     recs = _Items(builds_raw, "builds", builds or Path(), "build records", _check_builds)
     keys: dict[str, str] = prev.get("keys") if isinstance(prev.get("keys"), dict) else {}
 
@@ -160,6 +180,8 @@ def read_inputs(catalog: Path, builds: Path | None, previous: dict[str, Any] | N
     changed: set[str | None] | None
     if builds_raw is None:
         changed = set(old_rec_names or ())
+    elif builds_raw == old_builds and isinstance(old_rec_names, list) and keys:
+        rec_names, changed = list(old_rec_names), set()  # the very same records
     else:
         old_pos: dict[bytes, int] | None = None
         if recs.texts is not None:

@@ -428,13 +428,14 @@ class Mod:
         return mod
 
     @classmethod
-    def from_cache(cls, key: str, data: list[Any], load: Loader | None) -> Mod:
-        return cls(key, *data, load=load)
+    def from_cache(cls, key: str, data: bytes, load: Loader | None) -> Mod:
+        """From :meth:`to_cache`'s bytes (each entry is decoded only when a build needs it)."""
+        return cls(key, *marshal.loads(data), load=load)
 
-    def to_cache(self) -> list[Any]:
+    def to_cache(self) -> bytes:
         blob = self._blob or marshal.dumps(self._unpacked())
-        return [self.slug, self.name, self.created, self.updated, self.keywords, self.flags,
-                self.license, self.card_slugs, blob]
+        return marshal.dumps([self.slug, self.name, self.created, self.updated, self.keywords,
+                              self.flags, self.license, self.card_slugs, blob])
 
     def _unpacked(self) -> list[Any]:
         if self._bulk is None:

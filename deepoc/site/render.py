@@ -22,14 +22,13 @@ from pathlib import Path
 
 from deepoc.errors import DeepOCError, UsageError
 from deepoc.hashing import sha1
+from deepoc.site import delta, keys, layout, model, pages, search
 from deepoc.site import inputs as site_inputs
-from deepoc.site import keys, model, pages, search
 from deepoc.site.model import PAGE_SIZE, Mod
 from deepoc.site.tree import MANIFEST, Writer, site_lock, standby_path
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from datetime import datetime
     from typing import Any
 
@@ -37,7 +36,6 @@ __all__ = ["MANIFEST", "PAGE_SIZE", "BuildReport", "build_site", "cache_path", "
            "standby_path"]
 
 TOP_FACETS = 60
-FEED_SIZE = 50
 STATE_VERSION = 1
 CACHE_MAGIC = "deep-oc site cache"
 HERE = Path(__file__).parent
@@ -50,6 +48,7 @@ class BuildReport:
     def __init__(self) -> None:
         self.modules = 0
         self.parsed = 0  # catalog entries parsed (the others were unchanged bytes)
+        self.delta = False  # only the pages of modules changed in place were looked at
         self.pages_rendered = 0
         self.pages_reused = 0
         self.files = 0
@@ -100,13 +99,13 @@ def _frame(obj: object) -> bytes:
     return len(data).to_bytes(8, "little") + data
 
 
-def _read_cache(out: Path, globals_key: str) -> tuple[dict[str, list[Any]], int]:
+def _read_cache(out: Path, globals_key: str) -> tuple[dict[str, bytes], int]:
     """Cached module data by content key, and how many batches the file holds."""
     try:
         raw = memoryview(cache_path(out).read_bytes())
     except OSError:
         return {}, 0
-    data: dict[str, list[Any]] = {}
+    data: dict[str, bytes] = {}
     frames = []
     at = 0
     while at + 8 <= len(raw):  # a frame cut short by a crash ends the file
@@ -138,18 +137,17 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _save_cache(out: Path, globals_key: str, views: list[Mod], dirty: set[str],
-                cached: dict[str, list[Any]], batches: int) -> None:
-    """Append the entries this build made; rewrite the file when it holds mostly dead ones."""
-    live = {v.key for v in views}
-    if cached and batches < 16 and len(cached) + len(dirty) <= 2 * len(live) + 64:
-        new = {v.key: v.to_cache() for v in views if v.key in dirty}
-        if new:
+def _save_cache(out: Path, globals_key: str, live: list[str], fresh: dict[str, bytes],
+                cached: dict[str, bytes], batches: int) -> None:
+    """Append the entries this build made (``fresh``); rewrite the file with only the live
+    modules' entries when it holds mostly dead ones."""
+    if cached and batches < 16 and len(cached) + len(fresh) <= 2 * len(live) + 64:
+        if fresh:
             with open(cache_path(out), "ab") as fh:
-                fh.write(_frame(new))
+                fh.write(_frame(fresh))
         return
     _write_atomic(cache_path(out), _frame([CACHE_MAGIC, STATE_VERSION, globals_key])
-                  + _frame({v.key: v.to_cache() for v in views}))
+                  + _frame({k: fresh.get(k) or cached[k] for k in live}))
 
 
 def _read_live(path: Path) -> bytes | None:
@@ -203,25 +201,42 @@ def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
         report.parsed = inp.parsed
         report.problems.extend(inp.problems)
         cache, batches = _read_cache(out, globals_key)
-        views, dirty = _views(inp.modules, cache, catalog)
-        order = [v.key for v in views]  # content keys, in site order
-        report.modules = len(views)
-        prev = None
-        if same and isinstance(state.get("order"), list):
-            prev = search.Previous(out, writer.live_pages, state["order"], cache)
         build_id = os.urandom(8).hex()
-        writer.start()
-        try:
-            _render_all(writer, views, dirty, base_url, generated, site_title, copies, prev)
-            writer.commit({"build_id": build_id, "generated": generated})
-        except BaseException:
-            writer.abandon()
-            raise
+        plan = delta.plan(state, inp.modules, cache, out, writer.live_pages, site_title,
+                          base_url, generated, copies) if same else None
+        if plan is not None:
+            report.delta = True
+            order, fresh = plan.order, {k: m.to_cache() for k, m in plan.mods.items()}
+            writer.start()
+            try:
+                for rel, key in plan.pages.items():
+                    writer.page(rel, key, plan.renders.get(rel))
+                writer.commit({"build_id": build_id, "generated": generated})
+            except BaseException:
+                writer.abandon()
+                raise
+            shape = plan.shape
+        else:
+            views, dirty = _views(inp.modules, cache, catalog)
+            order = [v.key for v in views]  # content keys, in site order
+            prev = None
+            if same and isinstance(state.get("order"), list):
+                prev = search.Previous(out, writer.live_pages, state["order"], cache)
+            writer.start()
+            try:
+                shape = _render_all(writer, views, dirty, base_url, generated, site_title,
+                                    copies, prev)
+                writer.commit({"build_id": build_id, "generated": generated})
+            except BaseException:
+                writer.abandon()
+                raise
+            fresh = {v.key: v.to_cache() for v in views if v.key in dirty}
+        report.modules = len(order)
         try:
             _write_atomic(state_path(out), marshal.dumps({
                 "v": STATE_VERSION, "globals": globals_key, "build_id": build_id,
-                "order": order, "index": inp.index}))
-            _save_cache(out, globals_key, views, dirty, cache, batches)
+                "order": order, "index": inp.index, "layout": shape}))
+            _save_cache(out, globals_key, order, fresh, cache, batches)
         except OSError as exc:  # only caches: the next build is just slower
             report.problems.append(f"could not write the build cache beside {out}: {exc}")
     report.pages_rendered, report.pages_reused = writer.rendered, writer.reused
@@ -231,7 +246,7 @@ def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
     return report
 
 
-def _views(modules: list[site_inputs.Module], cache: dict[str, list[Any]],
+def _views(modules: list[site_inputs.Module], cache: dict[str, bytes],
            catalog: Path) -> tuple[list[Mod], set[str]]:
     """Every module, newest first, from the cache where its content key is known; and the
     keys of those made (or changed) by this build."""
@@ -257,25 +272,21 @@ def _views(modules: list[site_inputs.Module], cache: dict[str, list[Any]],
 
 def _render_all(w: Writer, views: list[Mod], dirty: set[str], base_url: str | None,
                 generated: str, site_title: str, copies: dict[str, tuple[bytes, str]],
-                prev: search.Previous | None) -> None:
+                prev: search.Previous | None) -> dict[str, Any]:
+    """Every page of the site; returns the layout a later delta build starts from."""
     keywords = model.group_keywords(views)
     kwslug = {k.label.lower(): k.slug for k in keywords}
+    slugs_of = []
     for v in views:  # a page shows its keywords' links: their slugs are part of its inputs
         slugs = "|".join(kwslug[k.lower()] for k in v.keywords)
+        slugs_of.append(slugs)
         v.page_key = keys.module_page_key(v.key, slugs)
         if v.card_slugs != slugs:  # a card made with other keyword slugs: made again
             v.card = ""  # when a page needs it
             v.card_slugs = slugs
     site = pages.Site(site_title, generated, base_url, kwslug)
-
-    def card(v: Mod) -> str:
-        if not v.card:
-            v.card = pages.card(v.view, kwslug)
-            dirty.add(v.key)
-        return v.card
-
-    def canonical(rel: str) -> str | None:
-        return base_url + rel if base_url else None
+    card = layout.Cards(kwslug, dirty)
+    total = len(views)
 
     # static assets and published data
     for f in sorted(STATIC.iterdir()):
@@ -285,13 +296,9 @@ def _render_all(w: Writer, views: list[Mod], dirty: set[str], base_url: str | No
     for rel, (raw, key) in copies.items():
         w.page(rel, key, lambda raw=raw: raw)
 
-    # module pages
     for v in views:
-        rel = f"modules/{v.slug}.html"
-        w.page(rel, v.page_key, lambda v=v, rel=rel: pages.module(
-            site, v.view, root="../", canonical=canonical(rel)))
+        w.page(layout.module_rel(v.slug), v.page_key, lambda v=v: layout.module_page(site, v))
 
-    # home listing
     facets = {
         "keywords": [(k.label, k.slug, len(k.modules)) for k in sorted(
             keywords, key=lambda k: (-len(k.modules), k.label.lower()))[:TOP_FACETS]],
@@ -299,56 +306,39 @@ def _render_all(w: Writer, views: list[Mod], dirty: set[str], base_url: str | No
                      Counter(v.license for v in views).most_common(TOP_FACETS)],
     }
     facets_key = keys.key(json.dumps(facets))
-    _listing(w, views, lambda n: "index.html" if n == 1 else f"pages/{n}.html",
-             lambda n: "" if n == 1 else "../", ("home", len(views)), card,
-             lambda chunk, n, rel, pager, root: pages.home(
-                 site, cards=chunk, root=root, pager=pager, total=len(views), facets=facets,
-                 first=n == 1, canonical=canonical(rel)),
-             every_key=facets_key)  # every home page shows the facets in its search form
-
-    # keyword pages
+    for n in range(1, layout.page_count(total) + 1):
+        mods = layout.chunk(views, n)
+        w.page(layout.home_rel(n), layout.home_key(total, n, facets_key,
+                                                     [v.page_key for v in mods]),
+               lambda mods=mods, n=n: layout.home_page(site, [card(v) for v in mods], n,
+                                                        total, facets))
     for k in keywords:
-        _listing(w, k.modules,
-                 lambda n, k=k: f"keywords/{k.slug}.html" if n == 1
-                 else f"keywords/{k.slug}.p{n}.html",
-                 lambda n: "../", ("kw", k.label, k.slug, len(k.modules)), card,
-                 lambda chunk, n, rel, pager, root, k=k: pages.keyword(
-                     site, label=k.label, slug=k.slug, count=len(k.modules), cards=chunk,
-                     pager=pager, canonical=canonical(rel)))
+        for n in range(1, layout.page_count(len(k.modules)) + 1):
+            mods = layout.chunk(k.modules, n)
+            w.page(layout.keyword_rel(k.slug, n),
+                   layout.keyword_key(k.label, k.slug, len(k.modules), n,
+                                       [v.page_key for v in mods]),
+                   lambda mods=mods, n=n, k=k: layout.keyword_page(
+                       site, k.label, k.slug, len(k.modules), [card(v) for v in mods], n))
     kw_index = [(k.label, k.slug, len(k.modules)) for k in keywords]
     w.page("keywords/index.html", keys.key("kwindex", json.dumps(kw_index)),
            lambda: pages.keywords(site, keywords=kw_index,
-                                  canonical=canonical("keywords/index.html")))
+                                  canonical=layout.canonical(site, "keywords/index.html")))
 
-    # feed, sitemap, 404
-    recent = sorted(views, key=lambda v: (v.updated or v.created or "", v.name),
-                    reverse=True)[:FEED_SIZE]
-    feed_updated = max((v.updated or v.created or "" for v in recent), default="") or generated
-    w.page("feed.xml", keys.key("feed", feed_updated, *(v.page_key for v in recent)),
-           lambda: pages.feed(site, feed_updated=feed_updated, entries=[
-               pages.FeedEntry(v.doc[0], v.slug, v.doc[1], v.keywords, v.created, v.updated)
-               for v in recent]))
-    sitemap = ["index.html", "keywords/index.html"] + [f"modules/{v.slug}.html" for v in views] \
+    dates = [v.updated or v.created or "" for v in views]
+    names = [v.name for v in views]
+    w.page("feed.xml", *layout.feed(site, views.__getitem__, layout.recent(dates, names), dates,
+                                    [v.page_key for v in views]))
+    sitemap = ["index.html", "keywords/index.html"] + [layout.module_rel(v.slug) for v in views] \
         + [f"keywords/{k.slug}.html" for k in keywords]
     w.page("sitemap.xml", keys.key("sitemap", *sitemap),
            lambda: pages.sitemap(site, urls=sitemap))
     w.page("404.html", keys.key("404"), lambda: pages.not_found(site))
 
     search.search_index(w, views, keywords, kwslug, [v.key for v in views], prev)
-
-
-def _listing(w: Writer, mods: list[Mod], rel_of: Callable[[int], str],
-             root_of: Callable[[int], str], what: tuple[object, ...],
-             card: Callable[[Mod], str], render: Callable[..., str],
-             every_key: str = "") -> None:
-    """A paginated list of cards (the home page or a keyword), PAGE_SIZE per page."""
-    count = max(1, -(-len(mods) // PAGE_SIZE))
-    for n in range(1, count + 1):
-        chunk = mods[(n - 1) * PAGE_SIZE:n * PAGE_SIZE]
-        rel = rel_of(n)
-        # the pager follows from (n, count): it is made only when the page is rendered
-        key = keys.listing_key(what, n, count, every_key, [v.page_key for v in chunk])
-        w.page(rel, key, lambda chunk=chunk, n=n, rel=rel: render(
-            [card(v) for v in chunk], n, rel, pages.pager(
-                n, count, lambda k: root_of(n) + rel_of(k)), root_of(n)))
+    rank = {v.slug: i for i, v in enumerate(views)}
+    return {"names": names, "page_keys": [v.page_key for v in views], "dates": dates,
+            "slugs": slugs_of, "kwslug": kwslug, "facets": facets, "facets_key": facets_key,
+            "keywords": {k.slug: [k.label, [rank[v.slug] for v in k.modules]]
+                         for k in keywords}}
 

@@ -52,7 +52,7 @@ def read_manifest(folder: Path, globals_key: str) -> dict[str, Any] | None:
 @contextlib.contextmanager
 def site_lock(out: Path) -> Iterator[None]:
     """One build at a time per site folder (the standby tree and the swap are shared)."""
-    with open(out.parent / f".{out.name}.lock", "a") as fh:
+    with open(out.parent / f".{out.name}.lock", "ab") as fh:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
         try:
             yield
@@ -111,7 +111,9 @@ class Writer:
         """True when the live site already has this page with this input hash."""
         return self.live_pages.get(rel) == key
 
-    def page(self, rel: str, key: str, render: Callable[[], str | bytes]) -> None:
+    def page(self, rel: str, key: str, render: Callable[[], str | bytes] | None) -> None:
+        """Page ``rel`` with input hash ``key``; ``render`` makes it when no tree has it
+        (None: the live site has it, read it from there)."""
         if rel in self.pages:
             raise DeepOCError(f"two pages of the site map to {rel}: rename one of the modules")
         self.pages[rel] = key
@@ -131,7 +133,7 @@ class Writer:
                 return
             except OSError:
                 pass
-        data = render()
+        data = render() if render is not None else (self.out / rel).read_bytes()
         if isinstance(data, str):
             data = data.encode("utf-8")
         with open(tmp, "wb") as fh:

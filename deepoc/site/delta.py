@@ -1,0 +1,168 @@
+"""Delta builds: when some modules changed in place, work out only the pages they are on.
+
+Why: a full pass over the site (grouping every keyword, hashing every listing page and
+facet) grows with the catalog, while a metadata edit or a new build record changes a
+handful of pages. When no module was added, removed or moved, and no changed module
+changed its keywords, license or type/image flags, every other page keeps its input hash.
+From the layout the last build left in its state (names, page keys and dates in site
+order, each keyword's modules, the facets), this module computes the new hashes of the
+pages a changed module is on: its own page, one home page, its keyword pages, one chunk
+of search results, the term shards it gains or loses terms in, the feed, and the copies
+of the inputs. The resulting site is the one a full build would make (the tests compare
+them byte for byte); any other change returns None and the caller makes a full build.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+from deepoc.hashing import sha1
+from deepoc.site import keys, layout, model, pages, search
+from deepoc.site.inputs import Module
+from deepoc.site.model import PAGE_SIZE, Mod
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+    from typing import Any
+
+MAX_SHARE = 0.05  # more modules changed than this share: the full build is about as quick
+
+
+class Plan:
+    """Every page of the new site with its input hash, the renderers of the pages whose
+    hash changed, and the state for the next build."""
+
+    def __init__(self, pages_: dict[str, str], renders: dict[str, Callable[[], str | bytes]],
+                 order: list[str], shape: dict[str, Any], mods: dict[str, Mod]) -> None:
+        self.pages, self.renders, self.order, self.shape = pages_, renders, order, shape
+        self.mods = mods  # module data this build made or completed, by content key
+
+
+def plan(state: dict[str, Any], modules: list[Module], cache: dict[str, bytes],
+         live: Path, live_pages: dict[str, str], site_title: str, base_url: str | None,
+         generated: str, copies: dict[str, tuple[bytes, str]]) -> Plan | None:
+    """The delta build of ``modules`` over the live site, or None when it needs a full one."""
+    shape, order = state.get("layout"), state.get("order")
+    if not isinstance(shape, dict) or not isinstance(order, list) or not live_pages:
+        return None
+    names: list[str] = shape["names"]
+    n = len(names)
+    if len(modules) != n or len(order) != n:
+        return None
+    at = {name: i for i, name in enumerate(names)}
+    changed: list[tuple[int, Module]] = []
+    for m in modules:
+        i = at.get(m.name)
+        if i is None:
+            return None
+        if order[i] != m.key:
+            changed.append((i, m))
+    if len({m.name for m in modules}) != n or len(changed) > max(1, int(n * MAX_SHARE)):
+        return None
+
+    by_name = {m.name: m for m in modules}
+    made: dict[str, Mod] = {}
+    new_order, page_keys = list(order), list(shape["page_keys"])
+    dates, slugs = list(shape["dates"]), shape["slugs"]
+    terms = []
+    for i, m in changed:
+        before = cache.get(order[i])
+        if before is None:
+            return None
+        old = Mod.from_cache(order[i], before, None)
+        new = _mod(m, cache, made)
+        if (new.slug, new.name, new.created, new.keywords, new.flags, new.license) != (
+                old.slug, old.name, old.created, old.keywords, old.flags, old.license):
+            return None  # it moves, or changes a keyword, facet or the sitemap
+        if new.card_slugs != slugs[i]:
+            new.card = ""
+            new.card_slugs = slugs[i]
+        new.page_key = keys.module_page_key(m.key, slugs[i])
+        new_order[i], page_keys[i] = m.key, new.page_key
+        dates[i] = new.updated or new.created or ""
+        terms.append((i, old.tokens, new.tokens))
+    patch = search.patch_terms(terms, n, live, live_pages)
+    if patch is None:
+        return None
+
+    def mod(i: int) -> Mod:
+        v = _mod(by_name[names[i]], cache, made, new_order[i])
+        if v.card_slugs != slugs[i]:  # as the full build does
+            v.card = ""
+            v.card_slugs = slugs[i]
+        v.page_key = page_keys[i]
+        return v
+
+    kwslug: dict[str, str] = shape["kwslug"]
+    site = pages.Site(site_title, generated, base_url, kwslug)
+    card = layout.Cards(kwslug, set())
+    new_pages = dict(live_pages)
+    renders: dict[str, Callable[[], str | bytes]] = {}
+
+    def put(rel: str, key: str, render: Callable[[], str | bytes]) -> None:
+        if new_pages.get(rel) != key:
+            new_pages[rel] = key
+            renders[rel] = render
+
+    for i, _m in changed:
+        v = mod(i)
+        put(layout.module_rel(v.slug), v.page_key, lambda v=v: layout.module_page(site, v))
+        hn = i // PAGE_SIZE + 1
+        members = range((hn - 1) * PAGE_SIZE, min(hn * PAGE_SIZE, n))
+        put(layout.home_rel(hn),
+            layout.home_key(n, hn, shape["facets_key"], [page_keys[j] for j in members]),
+            lambda members=members, hn=hn: layout.home_page(
+                site, [card(mod(j)) for j in members], hn, n, shape["facets"]))
+        for kw in v.keywords:
+            slug = kwslug[kw.lower()]
+            label, ids = shape["keywords"][slug]
+            total = len(ids)
+            kn = bisect_left(ids, i) // PAGE_SIZE + 1
+            members = layout.chunk(ids, kn)
+            put(layout.keyword_rel(slug, kn),
+                layout.keyword_key(label, slug, total, kn, [page_keys[j] for j in members]),
+                lambda members=members, kn=kn, label=label, slug=slug, total=total:
+                layout.keyword_page(site, label, slug, total, [card(mod(j)) for j in members],
+                                    kn))
+        start = i - i % search.DOC_CHUNK
+        members = range(start, min(start + search.DOC_CHUNK, n))
+        put(f"search/d/{start // search.DOC_CHUNK}.js",
+            keys.doc_chunk_key(start, [page_keys[j] for j in members]),
+            lambda members=members, start=start: search.docs_js(
+                start, [mod(j) for j in members], kwslug))
+    put("feed.xml", *layout.feed(site, mod, layout.recent(dates, names), dates, page_keys))
+    bodies, shards = search.patched_shards(patch, live_pages)
+    for name in patch:
+        rel = f"search/t/{name}.js"
+        if name in bodies:
+            put(rel, sha1(bodies[name].encode()).hexdigest(), lambda b=bodies[name]: b)
+        else:
+            new_pages.pop(rel, None)
+    meta = search.meta_js(n, shards)
+    put("search/meta.js", sha1(meta.encode()).hexdigest(), lambda: meta)
+    for rel in ("catalog.json", "builds.json"):
+        if rel in copies:
+            raw, key = copies[rel]
+            put(rel, key, lambda raw=raw: raw)
+        else:
+            new_pages.pop(rel, None)
+    return Plan(new_pages, renders, new_order, {**shape, "page_keys": page_keys,
+                                                  "dates": dates}, made)
+
+
+def _mod(m: Module, cache: dict[str, bytes], made: dict[str, Mod],
+         key: str | None = None) -> Mod:
+    """Module data by content key: made this build, else cached, else from its inputs."""
+    key = key or m.key
+    mod = made.get(key)
+    if mod is None:
+        data = cache.get(key)
+        if data is not None:
+            mod = Mod.from_cache(key, data, m.load)
+        else:
+            view = model.module_view(*m.load())
+            mod = Mod.from_view(key, view, pages.truncate(view.summary), m.load)
+        made[key] = mod
+    return mod
