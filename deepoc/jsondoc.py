@@ -22,7 +22,8 @@ changed.
 from __future__ import annotations
 
 import json
-from itertools import repeat
+from bisect import bisect_left
+from itertools import accumulate, repeat
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
 if TYPE_CHECKING:
@@ -41,52 +42,125 @@ def dumps(data: Any, listing: str | None = None) -> str:
     return text.replace(empty, empty[:-1] + "\n" + lines + "\n  ]", 1) + "\n"
 
 
-def split_items(raw: bytes, key: str) -> tuple[dict[str, Any], list[bytes]] | None:
-    """The document without ``key``, and the raw text of each object in its list ``key``.
-
-    ``json.loads(text)`` of an item gives that object. Returns None when ``raw`` is not in
-    the layout of :func:`dumps` with ``listing=key``; the caller then parses it whole.
-    """
-    marker = b'\n  "' + key.encode() + b'": ['
-    start = raw.find(marker)
-    if start < 0:
-        return None
-    open_at = start + len(marker)  # at the "[" 's end
-    if raw.startswith(b"]", open_at):  # an empty list is written "[]"
-        items: list[bytes] = []
-        end = open_at
+def item_starts(raw: bytes, key: str) -> tuple[dict[str, Any], list[int]] | None:
+    """The document without ``key``, and where the line of each object in its list ``key``
+    starts in ``raw``. Returns None when ``raw`` is not in the layout of :func:`dumps` with
+    ``listing=key``; the caller then parses the whole document."""
+    lines = raw.split(b"\n")  # one memchr pass: records are lines
+    opening = b'  "' + key.encode() + b'": ['
+    start = _index(lines, opening)
+    if start is None:
+        if _index(lines, opening + b"]") is None and _index(lines, opening + b"],") is None:
+            return None
+        head_text = raw  # an empty list is written "[]"
+        starts: list[int] = []
     else:
-        if raw[open_at:open_at + 1] != b"\n":
+        ends = [i for i in (_index(lines, b"  ]", start), _index(lines, b"  ],", start))
+                if i is not None]
+        if not ends or min(ends) == start + 1:
             return None
-        lines = raw[open_at + 1:].split(b"\n")
-        ends = [i for i in (_index(lines, b"  ]"), _index(lines, b"  ],")) if i is not None]
-        if not ends or min(ends) == 0:
-            return None
-        lines = lines[:min(ends)]  # one record per line, each "    {...}," or "    {...}"
-        last = lines[-1]
-        if not (all(map(bytes.startswith, lines, repeat(b"    {")))
-                and all(map(bytes.endswith, lines[:-1], repeat(b"},"))) and last.endswith(b"}")):
+        end = min(ends)
+        items = lines[start + 1:end]  # one record per line: "    {...}," ("    {...}" last)
+        if not (all(map(bytes.startswith, items, repeat(b"    {")))
+                and all(map(bytes.endswith, items[:-1], repeat(b"},")))
+                and items[-1].endswith(b"}")):
             return None  # not one record per line: another layout
-        items = [line[4:-1] for line in lines[:-1]]
-        items.append(last[4:])
-        end = open_at + 1 + sum(map(len, lines)) + len(lines) + 2  # at the "]"
+        first = sum(map(len, lines[:start + 1])) + start + 1
+        starts = list(accumulate((len(line) + 1 for line in items[:-1]), initial=first))
+        head_text = b"\n".join(lines[:start + 1]) + b"]" + b"\n".join(lines[end:])[3:]
     try:
-        head = json.loads(raw[:open_at] + raw[end:])
+        head = json.loads(head_text)
     except (ValueError, UnicodeDecodeError):
         return None
     if not isinstance(head, dict) or head.get(key) != []:
         return None
     del head[key]
-    return head, items
+    return head, starts
+
+
+def item_at(raw: bytes, start: int) -> bytes:
+    """The record whose line starts at ``start``, with a trailing comma whether or not it
+    is the last one: equal records have equal texts wherever they are."""
+    line = raw[start:raw.find(b"\n", start)]
+    return line if line.endswith(b",") else line + b","
+
+
+def split_items(raw: bytes, key: str) -> tuple[dict[str, Any], list[bytes]] | None:
+    """:func:`item_starts`, with each record's text (see :func:`item_at`)."""
+    cut = item_starts(raw, key)
+    if cut is None:
+        return None
+    return cut[0], [item_at(raw, start) for start in cut[1]]
+
+
+def changed_items(new: bytes, old: bytes, old_starts: list[int]
+                  ) -> tuple[int, int, list[int]] | None:
+    """How ``new`` differs from ``old``, a file in this layout whose records start at
+    ``old_starts``: records ``first`` to ``first + count`` of ``old`` were replaced by the
+    records starting at ``starts`` in ``new``, and nothing else changed. Returns
+    ``(first, count, starts)``, or None when the change is not only whole records.
+
+    Found by comparing bytes from both ends (memcmp, no parsing and no cutting up), so a
+    one-record change in a 30 MB file costs about a millisecond."""
+    if not old_starts:
+        return None
+    limit = min(len(new), len(old))
+    same_head = _common_prefix(new, old, limit)
+    same_tail = _common_suffix(new, old, limit - same_head)
+    begin = new.rfind(b"\n", 0, same_head) + 1  # the changed lines start here in both
+    new_end, old_end = len(new) - same_tail, len(old) - same_tail
+    if begin < old_starts[0]:
+        return None  # the head changed
+    if not (_line_start(new, new_end, begin) and _line_start(old, old_end, begin)):
+        stop = new.find(b"\n", new_end)  # the same line in both: their tails are equal
+        if stop < 0:
+            return None
+        new_end, old_end = new_end + stop + 1 - new_end, old_end + stop + 1 - new_end
+    first = bisect_left(old_starts, begin)
+    if first == len(old_starts) or old_starts[first] != begin:
+        return None  # not at a record's line
+    count = old.count(b"\n", begin, old_end)
+    if first + count > len(old_starts):
+        return None  # the list's end changed
+    starts = []
+    at = begin
+    while at < new_end:
+        line_end = new.find(b"\n", at)
+        line = new[at:line_end]
+        if not (line.startswith(b"    {") and line.endswith((b"},", b"}"))):
+            return None  # not a record line: the list's end, or another layout
+        starts.append(at)
+        at = line_end + 1
+    return first, count, starts
+
+
+def _common_prefix(a: bytes, b: bytes, limit: int) -> int:
+    view, at = memoryview(b), 0
+    for size in (1 << 20, 1 << 12, 1 << 6, 1):  # memcmp in shrinking steps
+        while at + size <= limit and a.startswith(view[at:at + size], at):
+            at += size
+    return at
+
+
+def _common_suffix(a: bytes, b: bytes, limit: int) -> int:
+    view, la, lb, k = memoryview(b), len(a), len(b), 0
+    for size in (1 << 20, 1 << 12, 1 << 6, 1):
+        while k + size <= limit and a.endswith(view[lb - k - size:lb - k], 0, la - k):
+            k += size
+    return k
+
+
+def _line_start(text: bytes, at: int, begin: int) -> bool:
+    return at == begin or text[at - 1:at] == b"\n"
 
 
 def load_item(text: bytes) -> Any:
-    """One item cut by :func:`split_items` (raises ValueError when it is not JSON)."""
-    return json.loads(text)
+    """One record's text from :func:`item_at` (raises ValueError when it is not JSON)."""
+    return json.loads(text[:-1])
 
 
-def _index(lines: list[bytes], line: bytes) -> int | None:
+def _index(lines: list[bytes], line: bytes, start: int = 0) -> int | None:
     try:
-        return lines.index(line)
+        return lines.index(line, start)
     except ValueError:
         return None

@@ -81,3 +81,53 @@ def test_the_layout_is_one_record_per_line():
     assert text == ('{\n  "modules": [\n    {"a": "x\\ny", "b": 2},\n    {"c": []}\n  ],\n'
                     '  "v": 1\n}\n')
     assert json.loads(text) == {"v": 1, "modules": [{"b": 2, "a": "x\ny"}, {"c": []}]}
+
+
+def _edit(rng: random.Random, items: list[dict]) -> list[dict]:
+    items = list(items)
+    for _ in range(rng.randint(1, 3)):
+        kind = rng.randrange(4)
+        at = rng.randrange(len(items) + 1)
+        if kind == 0 or not items:
+            items.insert(at, {"name": f"new{rng.random()}", "x": rng.random()})
+        elif kind == 1:
+            items.pop(min(at, len(items) - 1))
+        elif kind == 2:
+            i = min(at, len(items) - 1)
+            items[i] = {**items[i], "x": rng.choice(["}", "\n    {", str(rng.random())])}
+        else:
+            items.append(dict(items[0]))
+    return items
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_changed_items_names_exactly_the_replaced_records(seed: int):
+    rng = random.Random(seed)
+    doc = _doc(rng, rng.randrange(1, 8))
+    new = {**doc, "modules": _edit(rng, doc["modules"])}
+    old_raw, new_raw = (jsondoc.dumps(d, "modules").encode() for d in (doc, new))
+    _, old_starts = jsondoc.item_starts(old_raw, "modules")
+    _, new_texts = jsondoc.split_items(new_raw, "modules")
+    old_texts = [jsondoc.item_at(old_raw, s) for s in old_starts]
+    change = jsondoc.changed_items(new_raw, old_raw, old_starts) if new_raw != old_raw else None
+    if new_raw == old_raw:
+        return
+    if not new["modules"]:
+        assert change is None
+        return
+    assert change is not None
+    first, count, starts = change
+    patched = old_texts[:first] + [jsondoc.item_at(new_raw, s) for s in starts] \
+        + old_texts[first + count:]
+    assert patched == new_texts
+    assert [jsondoc.load_item(t) for t in patched] == new["modules"]
+
+
+def test_a_changed_head_is_not_a_record_change():
+    old = jsondoc.dumps({"v": 1, "modules": [{"a": 1}, {"a": 2}]}, "modules").encode()
+    new = jsondoc.dumps({"v": 2, "modules": [{"a": 1}, {"a": 2}]}, "modules").encode()
+    tail = jsondoc.dumps({"modules": [{"a": 1}, {"a": 2}], "z": 1}, "modules").encode()
+    _, starts = jsondoc.item_starts(old, "modules")
+    assert jsondoc.changed_items(new, old, starts) is None
+    base = jsondoc.dumps({"modules": [{"a": 1}, {"a": 2}]}, "modules").encode()
+    assert jsondoc.changed_items(tail, base, jsondoc.item_starts(base, "modules")[1]) is None

@@ -32,10 +32,15 @@ BUILDS_VERSION = 1
 class Module:
     """One catalog entry: its name, its content key, and its parsed inputs on demand."""
 
-    __slots__ = ("name", "key", "load")
+    __slots__ = ("name", "key", "_source", "_i")
 
-    def __init__(self, name: str, key: str, load: Callable[[], Loaded]) -> None:
-        self.name, self.key, self.load = name, key, load
+    def __init__(self, name: str, key: str, source: Callable[[int, str], Loaded],
+                 i: int) -> None:
+        self.name, self.key, self._source, self._i = name, key, source, i
+
+    def load(self) -> Loaded:
+        """The catalog entry and the module's build records, parsed."""
+        return self._source(self._i, self.name)
 
 
 class Inputs:
@@ -88,72 +93,73 @@ def _check_builds(doc: Any, path: Path) -> None:
                           f"'deep-oc images build'")
 
 
-class _Items:
-    """A top-level list of one input file: each item's raw bytes (when the file is in
-    deep-oc's layout) or parsed value, loaded at most once. The file is cut up only when
-    an item is first asked for."""
+class _List:
+    """One top-level list of an input file: its records, each parsed at most once, on
+    demand. In deep-oc's layout a record is a line (``starts`` says where each begins),
+    compared as bytes; in any other layout the file was parsed whole (``starts`` is None)."""
 
-    def __init__(self, raw: bytes | None, key: str, path: Path, what: str,
-                 check: Callable[[Any, Path], None]) -> None:
-        self._args = (raw, key, path, what, check)
-        self._texts: list[bytes] | None = None
-        self._values: list[Any | None] | None = None
-
-    @property
-    def texts(self) -> list[bytes] | None:
-        """Each item's raw text, or None when the file is in another layout."""
-        if self._values is None:
-            self._load()
-        return self._texts
-
-    @property
-    def values(self) -> list[Any | None]:
-        if self._values is None:
-            self._load()
-        return self._values
-
-    def _load(self) -> None:
-        raw, key, path, what, check = self._args
-        self._values = []
-        if raw is None:
-            return
-        split = jsondoc.split_items(raw, key)
-        if split is not None:
-            check(split[0], path)
-            self._texts = split[1]
-            self._values = [None] * len(self._texts)
-            return
-        doc = _parse(raw, path, what)
-        check(doc, path)
-        items = doc.get(key, [] if key == "builds" else None)
-        if not isinstance(items, list):
-            check(None, path)  # raises with the file's own message
-        self._values = list(items)
+    def __init__(self, raw: bytes, starts: list[int] | None, values: list[Any] | None = None
+                 ) -> None:
+        self.raw, self.starts = raw, starts
+        self.values: list[Any] = values if values is not None else [None] * len(starts or ())
 
     def __len__(self) -> int:
         return len(self.values)
 
+    def text(self, i: int) -> bytes:
+        return jsondoc.item_at(self.raw, self.starts[i])
+
     def get(self, i: int) -> Any:
         value = self.values[i]
-        if value is None and self.texts is not None:
+        if value is None and self.starts is not None:
             try:
-                value = jsondoc.load_item(self.texts[i])
+                value = jsondoc.load_item(self.text(i))
             except (ValueError, UnicodeDecodeError) as exc:
-                raise DeepOCError(f"item {i + 1} of a list in the inputs is not valid JSON "
+                raise DeepOCError(f"record {i + 1} of a list in the inputs is not valid JSON "
                                   f"({exc}): regenerate the file") from None
             self.values[i] = value
         return value
 
 
-def _old_positions(old_raw: bytes | None, key: str, names: Any) -> dict[bytes, int] | None:
-    """Raw item -> its index in the previous build's file, or None when that is unknown
-    (no such file, another layout, or stored names that do not match it item for item)."""
-    if old_raw is None or not isinstance(names, list):
-        return None
-    split = jsondoc.split_items(old_raw, key)
-    if split is None or len(split[1]) != len(names):
-        return None
-    return {text: i for i, text in enumerate(split[1])}
+def _cut(raw: bytes, key: str, path: Path, what: str, check: Callable[[Any, Path], None],
+         old: bytes | None, old_starts: Any) -> tuple[_List, list[int | None] | None]:
+    """The list ``key`` of ``raw``, and for each record the index of the same bytes in the
+    previous build's file ``old`` (None: new or changed), or None when nothing is known.
+
+    A file that differs from the previous one only in some records is compared from both
+    ends and never cut up; one in the same layout is cut into lines; anything else is
+    parsed whole."""
+    known = old is not None and isinstance(old_starts, list)
+    if known and raw == old:
+        return _List(raw, old_starts), list(range(len(old_starts)))
+    if known and old_starts:
+        change = jsondoc.changed_items(raw, old, old_starts)
+        if change is not None:
+            first, count, starts = change
+            shift = len(raw) - len(old)
+            after = old_starts[first + count:]
+            new_starts = old_starts[:first] + starts + [s + shift for s in after]
+            moved = {jsondoc.item_at(old, old_starts[j]): j for j in range(first, first + count)}
+            same = list(range(first)) + [moved.get(jsondoc.item_at(raw, st)) for st in starts] \
+                + list(range(first + count, len(old_starts)))
+            return _List(raw, new_starts), same
+    cut = jsondoc.item_starts(raw, key)
+    if cut is None:
+        doc = _parse(raw, path, what)
+        check(doc, path)
+        items = doc.get(key, [] if key == "builds" else None)
+        if not isinstance(items, list):
+            check(None, path)  # raises with the file's own message
+        return _List(raw, None, list(items)), None
+    check(cut[0], path)
+    records = _List(raw, cut[1])
+    if not known:
+        return records, None
+    old_cut = jsondoc.item_starts(old, key) if old_starts else None
+    if old_cut is None or len(old_cut[1]) != len(old_starts):
+        return records, [None] * len(records) if not old_starts else None
+    where = {jsondoc.item_at(old, st): j for j, st in enumerate(old_cut[1])}
+    return records, [where.get(records.text(i)) for i in range(len(records))]
 
 
 def _record_module(rec: Any) -> str | None:
@@ -166,31 +172,31 @@ def read_inputs(catalog: Path, builds: Path | None, previous: dict[str, Any] | N
     """The modules of ``catalog`` with their content keys, diffed against the previous
     build (``previous`` is the index it returned, ``old_*`` the raw files it read)."""
     prev = previous or {}
+    keys: dict[str, str] = prev.get("keys") if isinstance(prev.get("keys"), dict) else {}
     cat_raw = read_raw(catalog, "catalog")
     builds_raw = read_raw(builds, "build records") if builds is not None else None
-    cat = _Items(cat_raw, "modules", catalog, "catalog", _check_catalog)
-    cat.values  # noqa: B018 - a bad catalog fails here, before anything else is done
-    recs = _Items(builds_raw, "builds", builds or Path(), "build records", _check_builds)
-    keys: dict[str, str] = prev.get("keys") if isinstance(prev.get("keys"), dict) else {}
+    cat, cat_same = _cut(cat_raw, "modules", catalog, "catalog", _check_catalog,
+                         old_cat if keys else None, prev.get("cat_starts"))
 
     # Build records: which module each one belongs to, and which modules' records changed
     # (None: not known, so every module's key is recomputed).
     old_rec_names = prev.get("builds")  # None: the previous build had no build records
     rec_names: list[str | None] = []
     changed: set[str | None] | None
+    recs = _List(b"", [])
     if builds_raw is None:
         changed = set(old_rec_names or ())
-    elif builds_raw == old_builds and isinstance(old_rec_names, list) and keys:
-        rec_names, changed = list(old_rec_names), set()  # the very same records
     else:
-        old_pos: dict[bytes, int] | None = None
-        if recs.texts is not None:
-            old_pos = {} if old_rec_names is None else _old_positions(
-                old_builds, "builds", old_rec_names)
+        recs, rec_same = _cut(builds_raw, "builds", builds, "build records", _check_builds,
+                              old_builds if keys and old_rec_names is not None else None,
+                              prev.get("rec_starts"))
+        if rec_same is None and old_rec_names is None and keys:
+            rec_same = [None] * len(recs)  # no records before: all of them are new
         changed = set()
         matched: set[int] = set()
-        for i in range(len(recs)):
-            j = old_pos.get(recs.texts[i]) if old_pos else None
+        if rec_same is not None and builds_raw == old_builds:  # the very same records
+            rec_names, rec_same = list(old_rec_names), []
+        for i, j in enumerate(rec_same if rec_same is not None else [None] * len(recs)):
             if j is None:
                 name = _record_module(recs.get(i))
                 changed.add(name)
@@ -198,33 +204,36 @@ def read_inputs(catalog: Path, builds: Path | None, previous: dict[str, Any] | N
                 name = old_rec_names[j]
                 matched.add(j)
             rec_names.append(name)
-        if old_pos is None:
+        if rec_same is None:
             changed = None
-        elif old_rec_names is not None:
+        elif old_rec_names is not None and rec_same:
             changed.update(n for j, n in enumerate(old_rec_names) if j not in matched)
     by_module: dict[str, list[int]] = {}
-    for i, name in enumerate(rec_names):
-        if name is not None:
-            by_module.setdefault(name, []).append(i)
 
     def records_of(name: str) -> list[dict[str, Any]]:
+        if not by_module:
+            for i, rec_name in enumerate(rec_names):
+                if rec_name is not None:
+                    by_module.setdefault(rec_name, []).append(i)
         picked = [recs.get(i) for i in by_module.get(name, ())]
         return model.builds_index({"builds": picked}).get(name, [])
 
+    def source(i: int, name: str) -> Loaded:
+        return cat.get(i), records_of(name)
+
     # Catalog entries: unchanged bytes and unchanged records keep the previous key.
     old_cat_names = prev.get("catalog")
-    old_cat_pos = (_old_positions(old_cat, "modules", old_cat_names)
-                   if cat.texts is not None and changed is not None else None) or {}
+    if changed is None or not isinstance(old_cat_names, list):
+        cat_same = None
     out = Inputs(cat_raw, builds_raw)
     names: list[str | None] = []
-    for i in range(len(cat)):
-        j = old_cat_pos.get(cat.texts[i]) if cat.texts is not None else None
+    for i, j in enumerate(cat_same if cat_same is not None else [None] * len(cat)):
         if j is not None:
             name = old_cat_names[j]
             key = keys.get(name)
             if key is not None and name not in changed:
                 names.append(name)
-                out.modules.append(Module(name, key, _loader(cat, i, name, records_of)))
+                out.modules.append(Module(name, key, source, i))
                 continue
         entry = cat.get(i)
         if not isinstance(entry, dict):
@@ -233,17 +242,9 @@ def read_inputs(catalog: Path, builds: Path | None, previous: dict[str, Any] | N
             continue
         out.parsed += 1
         name = str(entry.get("name"))
-        records = records_of(name)
         names.append(name)
-        out.modules.append(Module(name, model.entry_key(entry, records),
-                                  lambda e=entry, r=records: (e, r)))
+        out.modules.append(Module(name, model.entry_key(entry, records_of(name)), source, i))
     out.index = {"catalog": names, "builds": rec_names if builds_raw is not None else None,
-                 "keys": {m.name: m.key for m in out.modules}}
+                 "keys": {m.name: m.key for m in out.modules}, "cat_starts": cat.starts,
+                 "rec_starts": recs.starts if builds_raw is not None else None}
     return out
-
-
-def _loader(cat: _Items, i: int, name: str,
-            records_of: Callable[[str], list[dict[str, Any]]]) -> Callable[[], Loaded]:
-    def load() -> Loaded:
-        return cat.get(i), records_of(name)
-    return load

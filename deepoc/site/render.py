@@ -13,6 +13,7 @@ Why this shape:
 
 from __future__ import annotations
 
+import gc
 import json
 import marshal
 import os
@@ -180,6 +181,21 @@ def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
     generated = now.strftime("%Y-%m-%dT%H:%M:%SZ") if now is not None else time.strftime(
         "%Y-%m-%dT%H:%M:%SZ", time.gmtime())  # UTC; ``now`` must be a UTC datetime
     out.parent.mkdir(parents=True, exist_ok=True)
+    # A build makes many long-lived objects and no garbage cycles: the cyclic collector
+    # would only rescan them again and again (about 8 % of a rebuild at 10,000 modules).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(catalog, out, builds, base_url, site_title, globals_key, generated,
+                      report, t0, c0)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(catalog: Path, out: Path, builds: Path | None, base_url: str | None,
+           site_title: str, globals_key: str, generated: str, report: BuildReport,
+           t0: float, c0: float) -> BuildReport:
     with site_lock(out):
         writer = Writer(out, globals_key)
         state = _read_state(out, globals_key)
