@@ -459,3 +459,53 @@ def test_lost_cache_and_standby(tmp_path: Path, layout: str, lost: str):
     s.build(site)
     _assert_same(_tree(site), s.fresh(1), 1)
     _clean(tmp_path)
+
+
+def _random_change(rng: random.Random, s: Inputs) -> None:
+    """One random edit: mostly in place (the delta path), sometimes structural."""
+    mods = s.cat["modules"]
+    m = rng.choice(mods)
+    branch = m["branches"]["master"]
+    meta = branch["metadata"]
+    kind = rng.choice(["summary", "summary", "title", "description", "updated", "record",
+                       "records-time", "keyword", "created", "two"])
+    if kind in ("summary", "two"):
+        meta["summary"] = f"Edited {rng.random():.6f} with {rng.choice(['zq', 'alpha', 'x'])}"
+    elif kind == "title":
+        meta["title"] = f"Title {rng.randrange(100)} <b>&"
+    elif kind == "description":
+        meta["description"] = [f"Words {rng.random():.5f} unique{rng.randrange(10**6)}"]
+    elif kind == "updated":
+        branch["updated"] = f"2030-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}T00:00:00Z"
+    elif kind == "record" and s.builds and s.builds["builds"]:
+        rec = rng.choice(s.builds["builds"])
+        rec["duration"] = rng.random()  # a build record that changes nothing shown
+        rec["time"] = f"2030-01-0{rng.randint(1, 9)}T00:00:00Z"
+    elif kind == "records-time" and s.builds and s.builds["builds"]:
+        rng.shuffle(s.builds["builds"])
+    elif kind == "keyword":
+        meta["keywords"] = sorted(set(meta["keywords"]) ^ {rng.choice(["plant", "zebra"])})
+    elif kind == "created":
+        branch["created"] = f"20{rng.randint(10, 29)}-01-01T00:00:00Z"
+    if kind == "two":
+        other = rng.choice(mods)["branches"]["master"]
+        other["metadata"]["summary"] = f"Second {rng.random():.6f}"
+        other["metadata_hash"] = f"sha256:{rng.random()}"
+    branch["metadata_hash"] = f"sha256:{rng.random()}"
+
+
+@pytest.mark.parametrize("seed", range(4))  # 40 seeds passed when this was written
+def test_random_edit_sequences_equal_fresh_builds(tmp_path: Path, seed: int):
+    """Eight random edits in a row, each rebuilt incrementally and compared with a fresh
+    build: delta builds following delta builds and full ones, in any order."""
+    rng = random.Random(seed)
+    s, site, _fresh = _start(tmp_path, "canonical")
+    deltas = 0
+    for step in range(8):
+        _random_change(rng, s)
+        s.write()
+        report = s.build(site)
+        deltas += report.delta
+        _assert_same(_tree(site), s.fresh(step), step)
+    assert deltas >= 2, "the sequence never took the delta path"
+    _clean(tmp_path)
