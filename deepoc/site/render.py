@@ -21,6 +21,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from deepoc import __version__
 from deepoc.errors import DeepOCError, UsageError
 from deepoc.hashing import sha1
 from deepoc.site import delta, keys, layout, model, pages, search
@@ -37,7 +38,7 @@ __all__ = ["MANIFEST", "PAGE_SIZE", "BuildReport", "build_site", "cache_path", "
            "standby_path"]
 
 TOP_FACETS = 60
-STATE_VERSION = 1
+STATE_VERSION = 2
 CACHE_MAGIC = "deep-oc site cache"
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -62,14 +63,17 @@ class BuildReport:
 
 
 def _renderer_hash() -> str:
-    """Hash of the static files and this package's code: any change re-renders all."""
-    h = sha1(str(STATE_VERSION).encode())
+    """Identifies the renderer: deep-oc's version and the name, size and modification time
+    of each static file and module of this package (a stat, not a read: an edit changes the
+    time). Any change re-renders everything."""
+    parts = [__version__, str(STATE_VERSION)]
     for folder in (STATIC, HERE):
-        for f in sorted(folder.iterdir()):
-            if f.is_file() and f.suffix in (".css", ".js", ".svg", ".py"):
-                h.update(f.name.encode())
-                h.update(f.read_bytes())
-    return h.hexdigest()
+        with os.scandir(folder) as entries:
+            for e in entries:
+                if e.name.endswith((".css", ".js", ".svg", ".py")) and e.is_file():
+                    st = e.stat()
+                    parts.append(f"{e.name}:{st.st_size}:{st.st_mtime_ns}")
+    return keys.key(*sorted(parts))
 
 
 def state_path(out: Path) -> Path:
@@ -197,11 +201,10 @@ def _build(catalog: Path, out: Path, builds: Path | None, base_url: str | None,
            site_title: str, globals_key: str, generated: str, report: BuildReport,
            t0: float, c0: float) -> BuildReport:
     with site_lock(out):
-        writer = Writer(out, globals_key)
         state = _read_state(out, globals_key)
+        writer = Writer(out, globals_key, state.get("trees"))
         # The state describes the live site only when both come from the same build.
-        same = state.get("build_id") is not None and \
-            state.get("build_id") == writer.live_manifest.get("build_id")
+        same = writer.same
         old_cat = _read_live(out / "catalog.json") if same else None
         old_builds = _read_live(out / "builds.json") if same else None
         inp = site_inputs.read_inputs(catalog, builds, state.get("index") if same else None,
@@ -225,8 +228,7 @@ def _build(catalog: Path, out: Path, builds: Path | None, base_url: str | None,
             order, fresh = plan.order, {k: m.to_cache() for k, m in plan.mods.items()}
             writer.start()
             try:
-                for rel, key in plan.pages.items():
-                    writer.page(rel, key, plan.renders.get(rel))
+                writer.adopt(plan.pages, plan.renders)
                 writer.commit({"build_id": build_id, "generated": generated})
             except BaseException:
                 writer.abandon()
@@ -250,7 +252,7 @@ def _build(catalog: Path, out: Path, builds: Path | None, base_url: str | None,
         report.modules = len(order)
         try:
             _write_atomic(state_path(out), marshal.dumps({
-                "v": STATE_VERSION, "globals": globals_key, "build_id": build_id,
+                "v": STATE_VERSION, "globals": globals_key, "trees": writer.trees(build_id),
                 "order": order, "index": inp.index, "layout": shape}))
             _save_cache(out, globals_key, order, fresh, cache, batches)
         except OSError as exc:  # only caches: the next build is just slower

@@ -29,7 +29,7 @@ def _rmtree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 MANIFEST = ".deepoc-site.json"
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
 
 
 def standby_path(out: Path) -> Path:
@@ -38,7 +38,10 @@ def standby_path(out: Path) -> Path:
 
 
 def read_manifest(folder: Path, globals_key: str) -> dict[str, Any] | None:
-    """The manifest of a tree built with the same renderer and settings, else None."""
+    """The manifest of a tree built with the same renderer and settings, else None. It
+    names the build that made the tree; the page hashes of the live and standby trees are
+    kept with the build's state, beside the site (a few marshalled dicts, not JSON that
+    every build would parse and write again)."""
     try:
         manifest = json.loads((folder / MANIFEST).read_bytes())
     except (OSError, ValueError):
@@ -46,7 +49,7 @@ def read_manifest(folder: Path, globals_key: str) -> dict[str, Any] | None:
     if not isinstance(manifest, dict) or manifest.get("globals") != globals_key \
             or manifest.get("manifest_version") != MANIFEST_VERSION:
         return None
-    return manifest if isinstance(manifest.get("pages"), dict) else None
+    return manifest
 
 
 @contextlib.contextmanager
@@ -70,12 +73,17 @@ class Writer:
     with the live site is never modified.
     """
 
-    def __init__(self, out: Path, globals_key: str) -> None:
+    def __init__(self, out: Path, globals_key: str, trees: Any) -> None:
+        """``trees`` is what :meth:`trees` returned after the last build (from its state)."""
         self.out, self.globals_key = out, globals_key
         self.live = out if out.is_dir() else None
         live = read_manifest(out, globals_key) if self.live else None
-        self.live_manifest: dict[str, Any] = live or {}
-        self.live_pages: dict[str, str] = self.live_manifest.get("pages", {})
+        self.live_id = (live or {}).get("build_id")
+        known = trees if isinstance(trees, dict) else {}
+        # the saved page hashes describe the live tree only if both come from one build
+        self.same = self.live_id is not None and known.get("build_id") == self.live_id
+        self.live_pages: dict[str, str] = known["pages"] if self.same else {}
+        self._standby = (known.get("standby_id"), known.get("standby_pages"))
         self.pages: dict[str, str] = {}
         self.rendered = self.reused = 0
         self._dirs: set[Path] = set()
@@ -88,28 +96,49 @@ class Writer:
 
     def _work_tree(self) -> tuple[Path, dict[str, str]]:
         out = self.out
-        for left in out.parent.glob(f".{out.name}.new-*"):  # from a build that was killed
-            _rmtree(left)
+        leftover = f".{out.name}.new-"  # work trees of builds that were killed
+        with os.scandir(out.parent) as entries:
+            for e in entries:
+                if e.name.startswith(leftover):
+                    _rmtree(Path(e.path))
         work = out.parent / f".{out.name}.new-{os.getpid()}-{os.urandom(4).hex()}"
         standby = standby_path(out)
         if standby.is_dir():
             manifest = read_manifest(standby, self.globals_key)
-            if manifest is not None and self.live is not None:
+            standby_id, standby_pages = self._standby
+            if self.same and manifest is not None and standby_id is not None \
+                    and manifest.get("build_id") == standby_id \
+                    and isinstance(standby_pages, dict):
                 os.rename(standby, work)  # a half-updated tree never keeps the standby name
                 os.unlink(work / MANIFEST)  # nor a manifest that would vouch for it
-                return work, manifest["pages"]
+                return work, standby_pages
             _rmtree(standby)
         os.mkdir(work)
         return work, {}
+
+    def trees(self, build_id: str) -> dict[str, Any]:
+        """For the next build's state: the page hashes of the new live tree and of the
+        standby tree (the previous live one) with the builds that made them."""
+        return {"build_id": build_id, "pages": self.pages,
+                "standby_id": self.live_id if self.live is not None else None,
+                "standby_pages": self.live_pages if self.same else None}
 
     def _mkdir(self, path: Path) -> None:
         if path not in self._dirs:
             path.mkdir(parents=True, exist_ok=True)
             self._dirs.add(path)
 
-    def unchanged(self, rel: str, key: str) -> bool:
-        """True when the live site already has this page with this input hash."""
-        return self.live_pages.get(rel) == key
+    def adopt(self, pages: dict[str, str],
+              renders: dict[str, Callable[[], str | bytes]]) -> None:
+        """All the pages of the new site at once (a delta build): only those the work tree
+        does not already hold are looked at; ``renders`` makes the pages the live site does
+        not have either."""
+        work_pages = self.work_pages
+        stale = [rel for rel, key in pages.items() if work_pages.get(rel) != key]
+        self.reused += len(pages) - len(stale)
+        for rel in stale:
+            self.page(rel, pages[rel], renders.get(rel))
+        self.pages = dict(pages)
 
     def page(self, rel: str, key: str, render: Callable[[], str | bytes] | None) -> None:
         """Page ``rel`` with input hash ``key``; ``render`` makes it when no tree has it
@@ -151,7 +180,7 @@ class Writer:
             except FileNotFoundError:
                 pass
         manifest = {"manifest_version": MANIFEST_VERSION, "globals": self.globals_key,
-                    **extra, "pages": self.pages}
+                    **extra}
         (self.work / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")))
         os.chmod(self.work, 0o755)
         _swap(self.work, self.out, standby_path(self.out))
