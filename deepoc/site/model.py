@@ -1,8 +1,8 @@
-"""Turn catalog.json + builds.json entries into plain view records for the templates.
+"""Turn catalog.json + builds.json entries into plain view records for the pages.
 
 Pure functions only: no file system, no Jinja. Both metadata generations (DEEP v1
 ``metadata.json`` and AI4OS v2 ``ai4-metadata.yml``) are read into one shape, so
-templates and the search index never look at raw metadata.
+pages and the search index never look at raw metadata.
 """
 
 from __future__ import annotations
