@@ -154,5 +154,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run(args.func, args)
 
 
+def entry() -> None:
+    """The ``deep-oc`` console script: :func:`main`, then the usual exit minus the garbage
+    collection that interpreter shutdown runs over every object (about 3 ms of every
+    command). ``gc.freeze()`` moves them out of its reach; atexit handlers, flushing and
+    closing still happen as usual."""
+    code = main()
+    import gc
+
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
