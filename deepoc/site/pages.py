@@ -1,8 +1,8 @@
 """Every page of the marketplace as a plain Python function (HTML and the Atom/sitemap XML).
 
 Why not templates: importing Jinja costs about 50 ms per process, more than a one-module
-incremental rebuild may take in all; these functions need only the standard library (and
-import nothing at all).
+incremental rebuild may take in all; these functions need only ``re`` and ``collections``,
+which every build has imported anyway.
 
 Safety rules, kept by construction:
 - every value from the catalog or the build records goes through :func:`esc` exactly once,
@@ -16,6 +16,7 @@ root it holds :data:`ROOT` instead, which each listing page replaces by its own 
 
 from __future__ import annotations
 
+import re
 from collections import namedtuple
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
@@ -405,6 +406,9 @@ def not_found(site: Site) -> str:
     return _layout(site, "Page not found", root, None, main)
 
 
+_XML_INVALID = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def feed(site: Site, *, entries: list[FeedEntry], feed_updated: str) -> str:
     """The Atom feed of new and updated modules."""
     base = esc(site.base_url)  # "" when unset
@@ -430,7 +434,9 @@ def feed(site: Site, *, entries: list[FeedEntry], feed_updated: str) -> str:
             + "".join(f'<category term="{esc(k)}"/>\n' for k in e.keywords[:10])
             + "</entry>\n")
     out.append("</feed>\n")
-    return "".join(out)
+    # XML 1.0 cannot hold C0 control characters other than tab and newlines, not even
+    # escaped: metadata carrying one must not make the whole feed unreadable
+    return _XML_INVALID.sub("", "".join(out))
 
 
 def sitemap(site: Site, *, urls: list[str]) -> str:

@@ -260,3 +260,14 @@ def test_metadata_cannot_inject_a_root_marker():
     home = pages.home(SITE, cards=[card], root="../", pager=pages.pager(2, 2, _href), total=30,
                       facets={"keywords": [], "licenses": []}, first=False, canonical=None)
     assert pages.ROOT not in home and 'href="../modules/audio_tagger.html"' in home
+
+
+def test_control_characters_in_metadata_do_not_break_the_feed():
+    site = pages.Site("T", "2026-11-21T12:00:00Z", None, {})
+    entry = pages.FeedEntry("Bell\x07 and\x1b[31m escape", "m", "form\x0cfeed\ttab", ["k\x01"],
+                            None, None)
+    feed = pages.feed(site, entries=[entry], feed_updated="2026-11-21T12:00:00Z")
+    root = ET.fromstring(feed.encode())  # well-formed XML
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert root.find("a:entry/a:title", ns).text == "Bell and[31m escape"
+    assert root.find("a:entry/a:summary", ns).text == "formfeed\ttab"
