@@ -98,9 +98,9 @@ class _List:
     demand. In deep-oc's layout a record is a line (``starts`` says where each begins),
     compared as bytes; in any other layout the file was parsed whole (``starts`` is None)."""
 
-    def __init__(self, raw: bytes, starts: list[int] | None, values: list[Any] | None = None
-                 ) -> None:
-        self.raw, self.starts = raw, starts
+    def __init__(self, raw: bytes, starts: list[int] | None, values: list[Any] | None = None,
+                 where: str = "") -> None:
+        self.raw, self.starts, self.where = raw, starts, where  # where: "catalog PATH"
         self.values: list[Any] = values if values is not None else [None] * len(starts or ())
 
     def __len__(self) -> int:
@@ -115,8 +115,9 @@ class _List:
             try:
                 value = jsondoc.load_item(self.text(i))
             except (ValueError, UnicodeDecodeError) as exc:
-                raise DeepOCError(f"record {i + 1} of a list in the inputs is not valid JSON "
-                                  f"({exc}): regenerate the file") from None
+                line = self.raw.count(b"\n", 0, self.starts[i]) + 1
+                raise DeepOCError(f"{self.where}, line {line}: record {i + 1} is not valid "
+                                  f"JSON ({exc}): regenerate the file") from None
             self.values[i] = value
         return value
 
@@ -129,9 +130,10 @@ def _cut(raw: bytes, key: str, path: Path, what: str, check: Callable[[Any, Path
     A file that differs from the previous one only in some records is compared from both
     ends and never cut up; one in the same layout is cut into lines; anything else is
     parsed whole."""
+    where = f"{what} {path}"
     known = old is not None and isinstance(old_starts, list)
     if known and raw == old:
-        return _List(raw, old_starts), list(range(len(old_starts)))
+        return _List(raw, old_starts, where=where), list(range(len(old_starts)))
     if known and old_starts:
         change = jsondoc.changed_items(raw, old, old_starts)
         if change is not None:
@@ -142,7 +144,7 @@ def _cut(raw: bytes, key: str, path: Path, what: str, check: Callable[[Any, Path
             moved = {jsondoc.item_at(old, old_starts[j]): j for j in range(first, first + count)}
             same = list(range(first)) + [moved.get(jsondoc.item_at(raw, st)) for st in starts] \
                 + list(range(first + count, len(old_starts)))
-            return _List(raw, new_starts), same
+            return _List(raw, new_starts, where=where), same
     cut = jsondoc.item_starts(raw, key)
     if cut is None:
         doc = _parse(raw, path, what)
@@ -152,7 +154,7 @@ def _cut(raw: bytes, key: str, path: Path, what: str, check: Callable[[Any, Path
             check(None, path)  # raises with the file's own message
         return _List(raw, None, list(items)), None
     check(cut[0], path)
-    records = _List(raw, cut[1])
+    records = _List(raw, cut[1], where=where)
     if not known:
         return records, None
     old_cut = jsondoc.item_starts(old, key) if old_starts else None

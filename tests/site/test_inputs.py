@@ -154,3 +154,19 @@ def test_bad_catalogs_are_one_line_errors(tmp_path: Path, text: str, fix: str):
     c.write_text(text)
     with pytest.raises(DeepOCError, match=fix):
         read_inputs(c, None, None, None, None)
+
+
+def test_a_broken_record_is_a_one_line_error_naming_file_and_line(tmp_path: Path):
+    cat, builds = synthetic.catalog(5)
+    c, b = _write(tmp_path, cat, builds)
+    reader = Reader()
+    reader.read(c, b)
+    lines = c.read_text().split("\n")
+    at = next(i for i, line in enumerate(lines) if '"name": "mod_00002"' in line)
+    lines[at] = lines[at].replace('"name": "mod_00002"', '"name": mod_00002')
+    c.write_text("\n".join(lines))
+    with pytest.raises(DeepOCError, match=rf"catalog {c}, line {at + 1}: record \d+ is not "
+                                          r"valid JSON .*: regenerate the file"):
+        reader.read(c, b)
+    with pytest.raises(DeepOCError, match=f"line {at + 1}"):
+        read_inputs(c, b, None, None, None)  # the same error without a previous build
