@@ -13,7 +13,7 @@ builds.json's ``builds``) names that list, and then holds one record per line:
     }
 
 JSON strings cannot hold a raw newline, so each record is exactly one line, and
-:func:`split_items` can cut the list into the raw text of each record without parsing it.
+:func:`item_starts` can find where each record is without parsing any of it.
 An incremental consumer (the site build) compares records byte for byte with the previous
 file and parses only the few that changed. A diff of the file also shows which records
 changed.
@@ -83,14 +83,6 @@ def item_at(raw: bytes, start: int) -> bytes:
     is the last one: equal records have equal texts wherever they are."""
     line = raw[start:raw.find(b"\n", start)]
     return line if line.endswith(b",") else line + b","
-
-
-def split_items(raw: bytes, key: str) -> tuple[dict[str, Any], list[bytes]] | None:
-    """:func:`item_starts`, with each record's text (see :func:`item_at`)."""
-    cut = item_starts(raw, key)
-    if cut is None:
-        return None
-    return cut[0], [item_at(raw, start) for start in cut[1]]
 
 
 def changed_items(new: bytes, old: bytes, old_starts: list[int]

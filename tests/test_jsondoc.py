@@ -10,6 +10,15 @@ import pytest
 from deepoc import jsondoc
 
 
+def split_items(raw: bytes, key: str):
+    """The document without ``key`` and each record's text, as an incremental reader sees
+    them (item_starts, then item_at)."""
+    cut = jsondoc.item_starts(raw, key)
+    if cut is None:
+        return None
+    return cut[0], [jsondoc.item_at(raw, start) for start in cut[1]]
+
+
 def _doc(rng: random.Random, n: int) -> dict:
     """A catalog-like document whose strings hold the characters that could fool a splitter."""
     tricky = ["}", "{", "]", "[", "\n    },\n    {\n", "\n  ]", '"modules": [', "\\", '"', "é",
@@ -37,7 +46,7 @@ def test_split_items_round_trips(seed: int):
     rng = random.Random(seed)
     doc = _doc(rng, rng.randrange(0, 6))
     raw = jsondoc.dumps(doc, "modules").encode()
-    head, items = jsondoc.split_items(raw, "modules")
+    head, items = split_items(raw, "modules")
     assert [jsondoc.load_item(b) for b in items] == doc["modules"]
     assert head == {k: v for k, v in doc.items() if k != "modules"}
 
@@ -45,14 +54,14 @@ def test_split_items_round_trips(seed: int):
 def test_items_are_compared_as_bytes():
     a = {"modules": [{"name": "a", "v": 1}, {"name": "b", "v": 2}]}
     b = {"modules": [{"name": "a", "v": 1}, {"name": "b", "v": 3}]}
-    _, ia = jsondoc.split_items(jsondoc.dumps(a, "modules").encode(), "modules")
-    _, ib = jsondoc.split_items(jsondoc.dumps(b, "modules").encode(), "modules")
+    _, ia = split_items(jsondoc.dumps(a, "modules").encode(), "modules")
+    _, ib = split_items(jsondoc.dumps(b, "modules").encode(), "modules")
     assert ia[0] == ib[0] and ia[1] != ib[1]
 
 
 def test_empty_list():
     raw = jsondoc.dumps({"modules": [], "v": 1}, "modules").encode()
-    assert jsondoc.split_items(raw, "modules") == ({"v": 1}, [])
+    assert split_items(raw, "modules") == ({"v": 1}, [])
 
 
 @pytest.mark.parametrize("raw", [
@@ -68,12 +77,12 @@ def test_empty_list():
     "",
 ])
 def test_other_layouts_are_not_split(raw: str):
-    assert jsondoc.split_items(raw.encode(), "modules") is None
+    assert split_items(raw.encode(), "modules") is None
 
 
 def test_a_list_mixing_objects_and_values_is_not_split():
     raw = jsondoc.dumps({"modules": [{"a": 1}, 2, {"b": 1}]}, "modules").encode()
-    assert jsondoc.split_items(raw, "modules") is None
+    assert split_items(raw, "modules") is None
 
 
 def test_the_layout_is_one_record_per_line():
@@ -107,7 +116,7 @@ def test_changed_items_names_exactly_the_replaced_records(seed: int):
     new = {**doc, "modules": _edit(rng, doc["modules"])}
     old_raw, new_raw = (jsondoc.dumps(d, "modules").encode() for d in (doc, new))
     _, old_starts = jsondoc.item_starts(old_raw, "modules")
-    _, new_texts = jsondoc.split_items(new_raw, "modules")
+    _, new_texts = split_items(new_raw, "modules")
     old_texts = [jsondoc.item_at(old_raw, s) for s in old_starts]
     change = jsondoc.changed_items(new_raw, old_raw, old_starts) if new_raw != old_raw else None
     if new_raw == old_raw:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from deepoc.hashing import sha1
-from deepoc.site import keys, layout, model, pages, search
+from deepoc.site import keys, layout, pages, search
 from deepoc.site.inputs import Module
 from deepoc.site.model import PAGE_SIZE, Mod
 
@@ -162,7 +162,6 @@ def _mod(m: Module, cache: dict[str, bytes], made: dict[str, Mod],
         if data is not None:
             mod = Mod.from_cache(key, data, m.load)
         else:
-            view = model.module_view(*m.load())
-            mod = Mod.from_view(key, view, pages.truncate(view.summary), m.load)
+            mod = layout.new_mod(key, m.load)
         made[key] = mod
     return mod

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import heapq
 
-from deepoc.site import keys, pages
+from deepoc.site import keys, model, pages
 from deepoc.site.model import PAGE_SIZE, Mod
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
@@ -112,3 +112,10 @@ def feed(site: pages.Site, mod: Callable[[int], Mod], newest: list[int], dates: 
         return pages.feed(site, feed_updated=feed_updated, entries=entries)
 
     return keys.key("feed", feed_updated, *(page_keys[i] for i in newest)), render
+
+
+def new_mod(key: str, load: Callable[[], tuple[dict[str, Any], list[dict[str, Any]]]]) -> Mod:
+    """A module's data made from its inputs (not from the cache): its card summary is
+    shortened by the cards' own rule."""
+    view = model.module_view(*load())
+    return Mod.from_view(key, view, pages.truncate(view.summary), load)

@@ -221,18 +221,13 @@ def _build(catalog: Path, out: Path, builds: Path | None, base_url: str | None,
         report.problems.extend(inp.problems)
         cache, batches = _read_cache(out, globals_key)
         build_id = os.urandom(8).hex()
+        made = {"build_id": build_id, "generated": generated}  # for the site's manifest
         plan = delta.plan(state, inp.modules, cache, out, writer.live_pages, site_title,
                           base_url, generated, copies) if same else None
         if plan is not None:
             report.delta = True
             order, fresh = plan.order, {k: m.to_cache() for k, m in plan.mods.items()}
-            writer.start()
-            try:
-                writer.adopt(plan.pages, plan.renders)
-                writer.commit({"build_id": build_id, "generated": generated})
-            except BaseException:
-                writer.abandon()
-                raise
+            writer.run(lambda: writer.adopt(plan.pages, plan.renders), made)
             shape = plan.shape
         else:
             views, dirty = _views(inp.modules, cache, catalog)
@@ -240,14 +235,8 @@ def _build(catalog: Path, out: Path, builds: Path | None, base_url: str | None,
             prev = None
             if same and isinstance(state.get("order"), list):
                 prev = search.Previous(out, writer.live_pages, state["order"], cache)
-            writer.start()
-            try:
-                shape = _render_all(writer, views, dirty, base_url, generated, site_title,
-                                    copies, prev)
-                writer.commit({"build_id": build_id, "generated": generated})
-            except BaseException:
-                writer.abandon()
-                raise
+            shape = writer.run(lambda: _render_all(writer, views, dirty, base_url, generated,
+                                                   site_title, copies, prev), made)
             fresh = {v.key: v.to_cache() for v in views if v.key in dirty}
         report.modules = len(order)
         try:
@@ -276,8 +265,7 @@ def _views(modules: list[site_inputs.Module], cache: dict[str, bytes],
         if cached is not None:
             mod = Mod.from_cache(m.key, cached, m.load)
         else:
-            view = model.module_view(*m.load())
-            mod = Mod.from_view(m.key, view, pages.truncate(view.summary), m.load)
+            mod = layout.new_mod(m.key, m.load)
             dirty.add(m.key)
         if mod.slug in seen:
             raise DeepOCError(f"catalog {catalog} lists module {mod.name!r} twice: "

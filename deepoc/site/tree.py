@@ -90,7 +90,7 @@ class Writer:
         self.work = Path()
         self.work_pages: dict[str, str] = {}
 
-    def start(self) -> None:
+    def _start(self) -> None:
         """Make the work tree: the standby tree when it is usable, else an empty folder."""
         self.work, self.work_pages = self._work_tree()
 
@@ -171,7 +171,19 @@ class Writer:
             os.replace(tmp, target)
         self.rendered += 1
 
-    def commit(self, extra: dict[str, Any]) -> None:
+    def run(self, fill: Callable[[], Any], extra: dict[str, Any]) -> Any:
+        """Make the work tree, ``fill`` it, and swap it in; on any failure the work tree
+        is deleted and the live site stays as it was. Returns what ``fill`` returned."""
+        self._start()
+        try:
+            result = fill()
+            self._commit(extra)
+        except BaseException:
+            self._abandon()
+            raise
+        return result
+
+    def _commit(self, extra: dict[str, Any]) -> None:
         """Drop pages the new site no longer has, write the manifest and swap the work
         tree in; the previous site becomes the standby tree."""
         for rel in self.work_pages.keys() - self.pages.keys():
@@ -185,7 +197,7 @@ class Writer:
         os.chmod(self.work, 0o755)
         _swap(self.work, self.out, standby_path(self.out))
 
-    def abandon(self) -> None:
+    def _abandon(self) -> None:
         _rmtree(self.work)
 
 
