@@ -24,7 +24,6 @@ from deepoc.site.model import PAGE_SIZE, Mod
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from pathlib import Path
     from typing import Any
 
 MAX_SHARE = 0.05  # more modules changed than this share: the full build is about as quick
@@ -41,7 +40,7 @@ class Plan:
 
 
 def plan(state: dict[str, Any], modules: list[Module], cache: dict[str, bytes],
-         live: Path, live_pages: dict[str, str], site_title: str, base_url: str | None,
+         live: str, live_pages: dict[str, str], site_title: str, base_url: str | None,
          generated: str, copies: dict[str, tuple[bytes, str]]) -> Plan | None:
     """The delta build of ``modules`` over the live site, or None when it needs a full one."""
     shape, order = state.get("layout"), state.get("order")

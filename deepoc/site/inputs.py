@@ -12,7 +12,6 @@ parsed whole, which gives the same modules and keys, only slower.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from deepoc import jsondoc
 from deepoc.errors import DeepOCError, UsageError
@@ -55,9 +54,10 @@ class Inputs:
         self.problems: list[str] = []
 
 
-def read_raw(path: Path, what: str) -> bytes:
+def read_raw(path: str, what: str) -> bytes:
     try:
-        return path.read_bytes()
+        with open(path, "rb") as fh:
+            return fh.read()
     except FileNotFoundError:
         raise UsageError(f"{what} {path} does not exist: pass the file written by the "
                          f"previous stage") from None
@@ -65,14 +65,14 @@ def read_raw(path: Path, what: str) -> bytes:
         raise DeepOCError(f"cannot read {what} {path}: {exc.strerror}") from None
 
 
-def _parse(raw: bytes, path: Path, what: str) -> Any:
+def _parse(raw: bytes, path: str, what: str) -> Any:
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise DeepOCError(f"{what} {path} is not valid JSON ({exc}): regenerate it") from None
 
 
-def _check_catalog(doc: Any, path: Path) -> None:
+def _check_catalog(doc: Any, path: str) -> None:
     if not isinstance(doc, dict):
         raise DeepOCError(f"catalog {path} has no 'modules' list: is it a catalog.json "
                           f"written by 'deep-oc catalog sync'?")
@@ -82,7 +82,7 @@ def _check_catalog(doc: Any, path: Path) -> None:
                           f"{CATALOG_VERSION}: re-run 'deep-oc catalog sync' with this deep-oc")
 
 
-def _check_builds(doc: Any, path: Path) -> None:
+def _check_builds(doc: Any, path: str) -> None:
     if not isinstance(doc, dict):
         raise DeepOCError(f"build records {path} are not a builds.json object: "
                           f"regenerate them with 'deep-oc images build'")
@@ -122,7 +122,7 @@ class _List:
         return value
 
 
-def _cut(raw: bytes, key: str, path: Path, what: str, check: Callable[[Any, Path], None],
+def _cut(raw: bytes, key: str, path: str, what: str, check: Callable[[Any, str], None],
          old: bytes | None, old_starts: Any) -> tuple[_List, list[int | None] | None]:
     """The list ``key`` of ``raw``, and for each record the index of the same bytes in the
     previous build's file ``old`` (None: new or changed), or None when nothing is known.
@@ -169,7 +169,7 @@ def _record_module(rec: Any) -> str | None:
         else None
 
 
-def read_inputs(catalog: Path, builds: Path | None, previous: dict[str, Any] | None,
+def read_inputs(catalog: str, builds: str | None, previous: dict[str, Any] | None,
                 old_cat: bytes | None, old_builds: bytes | None) -> Inputs:
     """The modules of ``catalog`` with their content keys, diffed against the previous
     build (``previous`` is the index it returned, ``old_*`` the raw files it read)."""

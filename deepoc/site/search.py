@@ -21,7 +21,6 @@ from deepoc.site.model import PAGE_SIZE, Keyword, Mod
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
 if TYPE_CHECKING:
-    from pathlib import Path
     from typing import Any
 
     from deepoc.site.tree import Writer
@@ -96,9 +95,10 @@ def decode_postings(value: list[int] | str) -> list[int]:
     return out
 
 
-def _load_js(path: Path) -> Any:
+def _load_js(path: str) -> Any:
     """The data of a shard written by :func:`_js`."""
-    text = path.read_text()
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
     return json.loads(text[text.index(",") + 1:text.rindex(")")])
 
 
@@ -123,7 +123,7 @@ def term_changes(views: list[Mod], order: list[str],
     return out
 
 
-def patch_terms(changes: list[tuple[int, str, str]], n: int, live: Path,
+def patch_terms(changes: list[tuple[int, str, str]], n: int, live: str,
                 live_pages: dict[str, str]) -> dict[str, dict[str, Any] | None] | None:
     """The live term shards these changes touch, patched (None: the shard is now empty).
 
@@ -142,7 +142,7 @@ def patch_terms(changes: list[tuple[int, str, str]], n: int, live: Path,
     for name, terms in touched.items():
         rel = f"search/t/{name}.js"
         try:
-            data = _load_js(live / rel) if rel in live_pages else {}
+            data = _load_js(f"{live}/{rel}") if rel in live_pages else {}
         except (OSError, ValueError):
             return None
         for t, (add, drop) in terms.items():
@@ -198,7 +198,7 @@ def search_index(w: Writer, views: list[Mod], keywords: list[Keyword],
                 body = bodies[name]
                 w.page(rel, sha1(body.encode()).hexdigest(), lambda b=body: b)
             else:
-                w.page(rel, prev.pages[rel], lambda rel=rel: (prev.live / rel).read_bytes())
+                w.page(rel, prev.pages[rel], None)  # unchanged: the live site has it
     else:
         terms: dict[str, list[int]] = {}
         for i, v in enumerate(views):
