@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
+    from deepoc.site.cache import ModuleCache
+
 MAX_SHARE = 0.05  # more modules changed than this share: the full build is about as quick
 
 
@@ -39,7 +41,7 @@ class Plan:
         self.mods = mods  # module data this build made or completed, by content key
 
 
-def plan(state: dict[str, Any], modules: list[Module], cache: dict[str, bytes],
+def plan(state: dict[str, Any], modules: list[Module], cache: ModuleCache,
          live: str, live_pages: dict[str, str], site_title: str, base_url: str | None,
          generated: str, copies: dict[str, tuple[bytes, str]]) -> Plan | None:
     """The delta build of ``modules`` over the live site, or None when it needs a full one."""
@@ -151,7 +153,7 @@ def plan(state: dict[str, Any], modules: list[Module], cache: dict[str, bytes],
                                                   "dates": dates}, made)
 
 
-def _mod(m: Module, cache: dict[str, bytes], made: dict[str, Mod],
+def _mod(m: Module, cache: ModuleCache, made: dict[str, Mod],
          key: str | None = None) -> Mod:
     """Module data by content key: made this build, else cached, else from its inputs."""
     key = key or m.key

@@ -437,6 +437,11 @@ class Mod:
         return marshal.dumps([self.slug, self.name, self.created, self.updated, self.keywords,
                               self.flags, self.license, self.card_slugs, blob])
 
+    @property
+    def modified(self) -> bool:
+        """Made from its inputs, or changed (its card) since it came from the cache."""
+        return not self._blob
+
     def _unpacked(self) -> list[Any]:
         if self._bulk is None:
             self._bulk = marshal.loads(self._blob)

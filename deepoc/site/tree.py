@@ -193,7 +193,7 @@ class Writer:
                 counter = "rendered"
             if isinstance(data, str):
                 data = data.encode("utf-8")
-            _write_all(fd, data)
+            write_all(fd, data)
         finally:
             os.close(fd)
         if tmp is not target:
@@ -248,7 +248,7 @@ def _open_private(path: str) -> int:
     return -1
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes) -> None:
     """``data`` from offset 0 of ``fd``, then cut the file there (it may have been longer)."""
     view, at = memoryview(data), 0
     while at < len(view):
