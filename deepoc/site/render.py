@@ -28,7 +28,7 @@ from deepoc.site import delta, keys, layout, model, pages, search
 from deepoc.site import inputs as site_inputs
 from deepoc.site.cache import ModuleCache
 from deepoc.site.model import PAGE_SIZE, Mod
-from deepoc.site.tree import MANIFEST, Writer, beside, site_lock, standby_path, write_all
+from deepoc.site.tree import MANIFEST, Writer, beside, put_file, site_lock, standby_path
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
 if TYPE_CHECKING:
@@ -120,11 +120,7 @@ def _write_state(out: str, state: dict[str, Any]) -> None:
     body = marshal.dumps(state)
     data = STATE_MAGIC + len(body).to_bytes(8, "little") + crc32(body).to_bytes(4, "little") \
         + body
-    fd = os.open(state_path(out), os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)
-    try:
-        write_all(fd, data)
-    finally:
-        os.close(fd)
+    put_file(state_path(out), data)
 
 
 def _read_bytes(path: str) -> bytes:

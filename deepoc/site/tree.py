@@ -97,7 +97,7 @@ class Writer:
         # the saved page hashes describe the live tree only if both come from one build
         self.same = self.live_id is not None and known.get("build_id") == self.live_id
         self.live_pages: dict[str, str] = known["pages"] if self.same else {}
-        self._standby = (known.get("standby_id"), known.get("standby_pages"))
+        self._standby = (known.get("standby_id"), known.get("standby_diff"))
         self.pages: dict[str, str] = {}
         self.rendered = self.reused = 0
         self._dirs: set[str] = set()
@@ -119,23 +119,34 @@ class Writer:
         standby = standby_path(out)
         if os.path.isdir(standby):
             manifest = read_manifest(standby, self.globals_key)
-            standby_id, standby_pages = self._standby
+            standby_id, diff = self._standby
             if self.same and manifest is not None and standby_id is not None \
-                    and manifest.get("build_id") == standby_id \
-                    and isinstance(standby_pages, dict):
+                    and manifest.get("build_id") == standby_id and isinstance(diff, dict):
+                standby_pages = dict(self.live_pages)  # the live tree's, but where they differ
+                for rel, key in diff.items():
+                    if key is None:
+                        del standby_pages[rel]
+                    else:
+                        standby_pages[rel] = key
                 os.rename(standby, work)  # a half-updated tree never keeps the standby name
-                os.unlink(os.path.join(work, MANIFEST))  # nor a manifest that vouches for it
+                put_file(os.path.join(work, MANIFEST), b"{}")  # nor a manifest that vouches for it
                 return work, standby_pages
             _rmtree(standby)
         os.mkdir(work)
         return work, {}
 
     def trees(self, build_id: str) -> dict[str, Any]:
-        """For the next build's state: the page hashes of the new live tree and of the
-        standby tree (the previous live one) with the builds that made them."""
+        """For the next build's state: the page hashes of the new live tree and the builds
+        that made it and the standby tree (the previous live one). The standby tree's are
+        kept as their difference from the live tree's: a few pages, not thousands."""
+        diff = None
+        if self.same:
+            new, old = self.pages, self.live_pages
+            diff = {rel: key for rel, key in old.items() if new.get(rel) != key}
+            diff.update((rel, None) for rel in new.keys() - old.keys())
         return {"build_id": build_id, "pages": self.pages,
                 "standby_id": self.live_id if self.live is not None else None,
-                "standby_pages": self.live_pages if self.same else None}
+                "standby_diff": diff}
 
     def _mkdir(self, path: str) -> None:
         if path not in self._dirs:
@@ -222,8 +233,8 @@ class Writer:
                 pass
         manifest = {"manifest_version": MANIFEST_VERSION, "globals": self.globals_key,
                     **extra}
-        with open(os.path.join(self.work, MANIFEST), "w") as fh:
-            fh.write(json.dumps(manifest, separators=(",", ":")))
+        put_file(os.path.join(self.work, MANIFEST),
+                 json.dumps(manifest, separators=(",", ":")).encode())
         os.chmod(self.work, 0o755)
         _swap(self.work, self.out, standby_path(self.out))
 
@@ -246,6 +257,15 @@ def _open_private(path: str) -> int:
         return fd
     os.close(fd)
     return -1
+
+
+def put_file(path: str, data: bytes) -> None:
+    """``path`` holds ``data``, rewritten in place: for files no other tree links to."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    try:
+        write_all(fd, data)
+    finally:
+        os.close(fd)
 
 
 def write_all(fd: int, data: bytes) -> None:
