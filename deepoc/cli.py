@@ -7,13 +7,16 @@ Heavy imports stay inside the command functions: ``deep-oc --help`` must be fast
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import sys
 from collections.abc import Callable, Sequence
 
-from deepoc import __version__
+from deepoc.cliopts import Namespace, quick_parse
 from deepoc.errors import DeepOCError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
+if TYPE_CHECKING:
+    import argparse
 
 COMMAND_MODULES = (
     "deepoc.template.commands",
@@ -24,55 +27,6 @@ COMMAND_MODULES = (
     "deepoc.publish.commands",
     "deepoc.pipeline.commands",
 )
-
-
-def _columns() -> int:
-    """The terminal's width as shutil.get_terminal_size() finds it, without importing shutil."""
-    import os
-
-    try:
-        return int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        pass
-    try:
-        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
-    except (AttributeError, ValueError, OSError):
-        return 80
-
-
-class _Formatter(argparse.HelpFormatter):
-    """argparse's help formatter, measuring the terminal without importing shutil: argparse
-    makes one for every argument added, which cost every command about 2 ms of start-up."""
-
-    def __init__(self, prog: str, **kw) -> None:  # noqa: ANN003 - HelpFormatter's options
-        kw.setdefault("width", _columns() - 2)
-        super().__init__(prog, **kw)
-
-
-class _Registry:
-    """Hands out sub-parsers; ``group("catalog")`` returns the shared ``deep-oc catalog`` level."""
-
-    def __init__(self, subparsers: argparse._SubParsersAction) -> None:
-        self._top = subparsers
-        self._groups: dict[str, argparse._SubParsersAction] = {}
-
-    def command(self, name: str, help: str, **kw) -> argparse.ArgumentParser:
-        return self._top.add_parser(name, help=help, description=help,
-                                    formatter_class=_Formatter, **kw)
-
-    def group(self, name: str, help: str) -> argparse._SubParsersAction:
-        if name not in self._groups:
-            parser = self._top.add_parser(name, help=help, description=help,
-                                          formatter_class=_Formatter)
-            sub = parser.add_subparsers(dest=f"{name}_command", metavar="COMMAND")
-            sub.required = True
-            self._groups[name] = sub
-        return self._groups[name]
-
-    def group_command(self, group: str, name: str, help: str, **kw) -> argparse.ArgumentParser:
-        sub = self.group(group, help=f"{group} commands")
-        return sub.add_parser(name, help=help, description=help, formatter_class=_Formatter,
-                              **kw)
 
 
 # Which areas register each top-level command, so one command imports only its own areas
@@ -92,25 +46,33 @@ COMMAND_AREAS = {
 
 def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
     """The full parser; tests use it to check every command line in Jenkinsfiles parses."""
-    parser = argparse.ArgumentParser(
-        prog="deep-oc",
-        description="Make, validate, catalog and publish DEEP-OC marketplace modules.",
-        formatter_class=_Formatter,
-    )
-    parser.add_argument("--version", action="version", version=f"deep-oc {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.required = True
-    registry = _Registry(sub)
+    from deepoc.cliparser import build_parser as build
+
+    return build(modules)
+
+
+def _quick(argv: Sequence[str], modules: Sequence[str]) -> tuple[Callable, object] | None:
+    """The function and arguments of a command line read without argparse, if it can be."""
+    if not argv or argv[0] not in COMMAND_AREAS:
+        return None
     for name in modules:
         try:
             module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not name.startswith(exc.name):
-                raise  # a real missing dependency, not an area that is not there
+        except ModuleNotFoundError:
+            return None  # build_parser knows which missing modules are missing areas
+        table = getattr(module, "quick_commands", None)
+        if table is None:
             continue
-        module.register(registry)
-    return parser
-
+        for path, (options, func) in table().items():
+            n = len(path)
+            if tuple(argv[:n]) == path:
+                values = quick_parse(argv[n:], options)
+                if values is None:
+                    return None
+                dests = {"command": path[0], **{f"{p}_command": c
+                                                for p, c in zip(path, path[1:], strict=False)}}
+                return func, Namespace(**dests, **values, func=func)
+    return None
 
 def run(func: Callable[[argparse.Namespace], int | None], args: argparse.Namespace) -> int:
     """Call a command function; a ``DeepOCError`` becomes one line on stderr and its exit code."""
@@ -149,8 +111,11 @@ def _areas_for(argv: Sequence[str]) -> Sequence[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(_areas_for(argv))
-    args = parser.parse_args(argv)
+    areas = _areas_for(argv)
+    quick = _quick(argv, areas)
+    if quick is not None:
+        return run(*quick)
+    args = build_parser(areas).parse_args(argv)
     return run(args.func, args)
 
 

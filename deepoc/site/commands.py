@@ -2,7 +2,31 @@
 
 from __future__ import annotations
 
-import argparse
+from deepoc.cliopts import Option
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable, Sequence
+
+
+BUILD_OPTIONS = (
+    Option("--catalog", required=True, metavar="DIR/catalog.json",
+           help="catalog written by 'deep-oc catalog sync'"),
+    Option("--builds", metavar="DIR/builds.json",
+           help="build records written by 'deep-oc images build' (run commands and build "
+                "status come from here)"),
+    Option("-o", "--output", required=True, metavar="SITE", help="folder of the site"),
+    Option("--base-url", metavar="URL",
+           help="public URL of the site, used only for absolute links in the feed, sitemap "
+                "and canonical links"),
+    Option("-q", "--quiet", flag=True, help="print nothing on success"),
+)
+
+
+def quick_commands() -> dict[tuple[str, ...], tuple[Sequence[Option], Callable[..., int]]]:
+    """Commands whose lines the CLI may read without argparse (see deepoc.cliopts)."""
+    return {("site", "build"): (BUILD_OPTIONS, _run_build)}
 
 
 def register(reg) -> None:  # noqa: ANN001 - the CLI registry
@@ -11,16 +35,8 @@ def register(reg) -> None:  # noqa: ANN001 - the CLI registry
         "site", "build",
         help="render the marketplace (a self-contained static site) from catalog.json",
     )
-    p.add_argument("--catalog", required=True, metavar="DIR/catalog.json",
-                   help="catalog written by 'deep-oc catalog sync'")
-    p.add_argument("--builds", metavar="DIR/builds.json",
-                   help="build records written by 'deep-oc images build' (run commands and "
-                        "build status come from here)")
-    p.add_argument("-o", "--output", required=True, metavar="SITE", help="folder of the site")
-    p.add_argument("--base-url", metavar="URL",
-                   help="public URL of the site, used only for absolute links in the feed, "
-                        "sitemap and canonical links")
-    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    for option in BUILD_OPTIONS:
+        option.add_to(p)
     p.set_defaults(func=_run_build)
 
     p = reg.group_command("site", "serve",
