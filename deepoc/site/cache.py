@@ -7,7 +7,8 @@ each batch an index (its keys and entry sizes, small) and the entries back to ba
 the cache reads only the indexes; an entry is read with one ``pread`` when asked for.
 A build appends one batch of the entries it made; when most entries belong to modules that
 are gone, the file is rewritten with only the live ones (through a temp file and a rename).
-Every part is framed by its length, so a batch cut short by a crash ends the file.
+Every part is framed by its length, so a batch cut short by a crash ends the file, and the
+next batch is written over it.
 """
 
 from __future__ import annotations
@@ -39,12 +40,13 @@ class ModuleCache:
         self.path, self._header = path, marshal.dumps([MAGIC, VERSION, globals_key])
         self._where: dict[str, tuple[int, int]] = {}
         self.batches = 0
+        self._end = 0  # where the last whole batch ends: a new batch is written there
         self._fd = -1
         try:
             self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
             self._index()
         except (OSError, ValueError, EOFError, TypeError):
-            self._where, self.batches = {}, 0
+            self._where, self.batches, self._end = {}, 0, 0
 
     def _index(self) -> None:
         fd, size = self._fd, os.fstat(self._fd).st_size
@@ -72,7 +74,7 @@ class ModuleCache:
                 blob_at += length
             at = blob_at
             batches += 1
-        self._where, self.batches = where, batches
+        self._where, self.batches, self._end = where, batches, at
 
     def get(self, key: str) -> bytes | None:
         spot = self._where.get(key)
@@ -98,8 +100,15 @@ class ModuleCache:
         where = self._where
         if where and self.batches < MAX_BATCHES and len(where) + len(fresh) <= 2 * len(live) + 64:
             if fresh:  # a later batch's entry wins over an earlier one with the same key
-                with open(self.path, "ab") as fh:
-                    fh.write(_batch(fresh))
+                # written where the whole batches end, not after a tail a crash cut short
+                # (the tail's length fields would swallow the new batch)
+                data = _batch(fresh)
+                fd = os.open(self.path, os.O_WRONLY | os.O_CLOEXEC)
+                try:
+                    os.pwrite(fd, data, self._end)
+                    os.ftruncate(fd, self._end + len(data))
+                finally:
+                    os.close(fd)
             return
         entries = {}
         for k in live:

@@ -509,3 +509,58 @@ def test_random_edit_sequences_equal_fresh_builds(tmp_path: Path, seed: int):
         _assert_same(_tree(site), s.fresh(step), step)
     assert deltas >= 2, "the sequence never took the delta path"
     _clean(tmp_path)
+
+
+def test_a_build_never_writes_into_the_site_it_replaces(tmp_path: Path):
+    """Rebuilds rewrite the work tree's own files in place, and files shared (hard-linked)
+    with the live site are replaced instead: so after each build, the previous site (now
+    the standby tree) is byte for byte what was published before the build."""
+    rng = random.Random(11)
+    s, site, _fresh = _start(tmp_path, "canonical")
+    in_place = 0
+    for step in range(10):
+        before = _tree(site)
+        _random_change(rng, s)
+        s.write()
+        report = s.build(site)
+        assert _tree(tmp_path / ".site.standby") == before, f"step {step}"
+        in_place += report.delta
+    assert in_place >= 3
+    _assert_same(_tree(site), s.fresh(99), 99)
+    _clean(tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["state-torn", "state-cut", "cache-cut", "cache-foreign"])
+def test_damaged_state_or_cache_files(tmp_path: Path, damage: str):
+    """A state file torn or cut short by a crash, or a cache file cut mid-batch or written
+    by another renderer, is not trusted: the build still equals a fresh one."""
+    s, site, _ = _start(tmp_path, "canonical")
+    s.meta(_name(3))["summary"] = "A first edit, so the cache holds two batches."
+    s.rehash(_name(3))
+    s.write()
+    s.build(site)
+    state, cache = tmp_path / ".site.state", tmp_path / ".site.cache"
+    if damage == "state-torn":  # one byte of the body flipped: the CRC no longer matches
+        raw = bytearray(state.read_bytes())
+        raw[len(raw) // 2] ^= 0xFF
+        state.write_bytes(bytes(raw))
+    elif damage == "state-cut":
+        state.write_bytes(state.read_bytes()[:-100])
+    elif damage == "cache-cut":  # the last batch loses its end
+        cache.write_bytes(cache.read_bytes()[:-50])
+    else:
+        raw = cache.read_bytes()
+        cache.write_bytes(raw[:9] + b"X" + raw[10:])
+    s.meta(_name(5))["summary"] = "A second edit after the damage."
+    s.rehash(_name(5))
+    s.write()
+    s.build(site)
+    _assert_same(_tree(site), s.fresh(0), 0)
+    s.meta(_name(9))["summary"] = "And a third one."
+    s.rehash(_name(9))
+    s.write()
+    report = s.build(site)
+    _assert_same(_tree(site), s.fresh(1), 1)
+    if damage.startswith("cache"):
+        assert report.delta  # the state still describes the live site
+    _clean(tmp_path)
