@@ -7,9 +7,7 @@ Heavy imports stay inside the command functions: ``deep-oc --help`` must be fast
 
 from __future__ import annotations
 
-import importlib
 import sys
-from collections.abc import Callable, Sequence
 
 from deepoc.cliopts import Namespace, quick_parse
 from deepoc.errors import DeepOCError
@@ -17,6 +15,7 @@ from deepoc.errors import DeepOCError
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable, Sequence
 
 COMMAND_MODULES = (
     "deepoc.template.commands",
@@ -57,10 +56,10 @@ def _quick(argv: Sequence[str], modules: Sequence[str]) -> tuple[Callable, objec
         return None
     for name in modules:
         try:
-            module = importlib.import_module(name)
+            __import__(name)  # importlib.import_module would import importlib and warnings
         except ModuleNotFoundError:
             return None  # build_parser knows which missing modules are missing areas
-        table = getattr(module, "quick_commands", None)
+        table = getattr(sys.modules[name], "quick_commands", None)
         if table is None:
             continue
         for path, (options, func) in table().items():
