@@ -48,3 +48,16 @@ def test_every_command_is_mapped_to_the_areas_that_register_it():
         # the narrow parser knows the command with exactly the same sub-commands
         assert name in action.choices
         assert action.choices[name].format_help() == top.choices[name].format_help()
+
+
+def test_console_exit_runs_atexit_handlers_and_flushes(tmp_path):
+    """entry() leaves with os._exit, but only after what interpreter shutdown must do."""
+    code = ("import atexit, sys; atexit.register(lambda: print('atexit ran')); "
+            "print('buffered', end=''); "
+            "sys.argv = ['deep-oc', 'site', 'build', '--catalog', sys.argv[1], '-o', "
+            "sys.argv[2]]; from deepoc.cli import entry; entry()")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "missing.json"),
+                          str(tmp_path / "site")], capture_output=True, text=True)
+    assert out.returncode == 2
+    assert out.stdout == "bufferedatexit ran\n"
+    assert out.stderr.startswith("deep-oc: error: catalog ") and out.stderr.count("\n") == 1
