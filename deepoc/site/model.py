@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import marshal
 import re
-from collections import namedtuple
 
 from deepoc.hashing import sha1
+from deepoc.site.record import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
 if TYPE_CHECKING:
@@ -52,34 +52,54 @@ STOPWORDS = frozenset(
 )
 
 
-class Link(namedtuple("Link", "label value is_link")):
+class Link(Record):
     """A link of a module page; only http(s) URLs have ``is_link`` (become <a href>)."""
 
-    __slots__ = ()
+    __slots__ = ("label", "value", "is_link")
+
+    def __init__(self, label: str, value: str, is_link: bool) -> None:
+        self.label, self.value, self.is_link = label, value, is_link
 
 
-class Image(namedtuple("Image", "variant image tag tags status build_number time")):
+class Image(Record):
     """An image that really exists (pushed or reused): ``tag`` is the one run commands use."""
 
-    __slots__ = ()
+    __slots__ = ("variant", "image", "tag", "tags", "status", "build_number", "time")
+
+    def __init__(self, variant: str, image: str, tag: str, tags: list[str], status: str,
+                 build_number: Any, time: str | None) -> None:
+        self.variant, self.image, self.tag, self.tags = variant, image, tag, tags
+        self.status, self.build_number, self.time = status, build_number, time
 
 
-class BuildRow(namedtuple("BuildRow", "branch variant status reason tags time")):
+class BuildRow(Record):
     """One row of a module page's build table."""
 
-    __slots__ = ()
+    __slots__ = ("branch", "variant", "status", "reason", "tags", "time")
+
+    def __init__(self, branch: str, variant: str, status: str, reason: str | None,
+                 tags: list[str], time: str | None) -> None:
+        self.branch, self.variant, self.status, self.reason = branch, variant, status, reason
+        self.tags, self.time = tags, time
 
 
-class ModuleView(namedtuple("ModuleView", (
-        "name slug title summary description keywords license created updated branch status "
-        "reason stale problems links trainable inference pretrained images builds "
-        "build_status url extra_branches"), defaults=((),))):
+class ModuleView(Record):
     """Everything a page shows about one module; built once per module per build.
 
     ``status`` is ok, invalid, error, stale or missing; ``images`` maps a variant (cpu,
     gpu) to the :class:`Image` that really exists."""
 
-    __slots__ = ()
+    __slots__ = ("name", "slug", "title", "summary", "description", "keywords", "license",
+                 "created", "updated", "branch", "status", "reason", "stale", "problems",
+                 "links", "trainable", "inference", "pretrained", "images", "builds",
+                 "build_status", "url", "extra_branches")
+
+    def __init__(self, **fields: Any) -> None:
+        fields.setdefault("extra_branches", ())
+        if fields.keys() != set(self.__slots__):
+            raise TypeError(f"ModuleView fields: {sorted(fields.keys() ^ set(self.__slots__))}")
+        for name, value in fields.items():
+            setattr(self, name, value)
 
     @property
     def valid(self) -> bool:

@@ -17,7 +17,8 @@ root it holds :data:`ROOT` instead, which each listing page replaces by its own 
 from __future__ import annotations
 
 import re
-from collections import namedtuple
+
+from deepoc.site.record import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
 if TYPE_CHECKING:
@@ -32,17 +33,27 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'")
 
 
-class Site(namedtuple("Site", "title generated base_url kwslug")):
+class Site(Record):
     """What every page shares: the site title, the build time (ISO, UTC), the base URL
     (ending with "/", or None) and the slug of each lower-cased keyword."""
 
-    __slots__ = ()
+    __slots__ = ("title", "generated", "base_url", "kwslug")
+
+    def __init__(self, title: str, generated: str, base_url: str | None,
+                 kwslug: dict[str, str]) -> None:
+        self.title, self.generated, self.base_url, self.kwslug = \
+            title, generated, base_url, kwslug
 
 
-class FeedEntry(namedtuple("FeedEntry", "title slug summary keywords created updated")):
+class FeedEntry(Record):
     """One module in the Atom feed (what the feed needs, without the full view)."""
 
-    __slots__ = ()
+    __slots__ = ("title", "slug", "summary", "keywords", "created", "updated")
+
+    def __init__(self, title: str, slug: str, summary: str, keywords: list[str],
+                 created: str | None, updated: str | None) -> None:
+        self.title, self.slug, self.summary, self.keywords = title, slug, summary, keywords
+        self.created, self.updated = created, updated
 
 
 def esc(value: object) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import binascii
 import json
 from array import array
-from collections import namedtuple
 
 from deepoc.hashing import sha1
 from deepoc.site import keys, model
@@ -23,17 +22,22 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers
 if TYPE_CHECKING:
     from typing import Any
 
+    from deepoc.site.cache import ModuleCache
     from deepoc.site.tree import Writer
 
 DOC_CHUNK = 8
 
 
-class Previous(namedtuple("Previous", "live pages order cache")):
+class Previous:
     """The live site (folder and page hashes), the content keys of its modules in site
     order, and the module cache: what a build needs to patch the live term shards instead
     of reassembling them all."""
 
-    __slots__ = ()
+    __slots__ = ("live", "pages", "order", "cache")
+
+    def __init__(self, live: str, pages: dict[str, str], order: list[str],
+                 cache: ModuleCache) -> None:
+        self.live, self.pages, self.order, self.cache = live, pages, order, cache
 
 
 def _js(callback: str, key: str, data: Any) -> str:
