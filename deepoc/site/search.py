@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import binascii
 import json
-from array import array
 
 from deepoc.hashing import sha1
 from deepoc.site import keys, model
@@ -233,6 +232,8 @@ def search_index(w: Writer, views: list[Mod], keywords: list[Keyword],
         facets["license-" + slug] = sorted(ids)  # the same slugs as the home page's select
     for k in keywords:
         facets["kw-" + k.slug] = sorted(rank[v.slug] for v in k.modules)
+    from array import array  # only full passes hash facets: not imported by delta builds
+
     files: dict[str, dict[str, list[int]]] = {}
     for name, ids in facets.items():
         files.setdefault(facet_file(name), {})[name] = ids

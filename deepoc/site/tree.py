@@ -3,8 +3,9 @@
 Why: readers of the live site must only ever see the old site or the new one, a failed
 build must leave the old one untouched, and a build where little changed should write
 little. So a build fills a work tree beside the site, reusing the standby copy of the site
-two builds ago (pages whose input hash matches are left alone) and hard-linking pages the
-live site already has right; only the rest is rendered. Then the two trees swap in one step.
+two builds ago (pages whose input hash matches are left alone) and taking pages the live
+site already has right from it; only the rest is rendered. Then the two trees swap in one
+step.
 """
 
 from __future__ import annotations
@@ -82,9 +83,10 @@ class Writer:
 
     The work tree is either empty or the standby copy of the site two builds ago (its
     manifest says which page hashes it holds). A page already right there is left alone,
-    a page that the live site has right is hard-linked from it, anything else is rendered.
-    Files are replaced by rename, never rewritten in place, so a file shared (hard-linked)
-    with the live site is never modified.
+    a page that the live site has right is copied (or, when the work tree lacks it,
+    hard-linked) from it, anything else is rendered. The work tree's own files are
+    rewritten in place; a file it shares (hard-linked) with the live site is never
+    written: its link is removed and a new file takes its place.
     """
 
     def __init__(self, out: str, globals_key: str, trees: Any) -> None:
@@ -180,20 +182,19 @@ class Writer:
         in_live = self.live is not None and self.live_pages.get(rel) == key
         fd = _open_private(target) if exists else -1
         if fd < 0:
-            head, name = os.path.split(target)
-            tmp = f"{head}/.{name}.tmp" if exists else target
+            if exists:  # shared with the live site: drop only this tree's link to it
+                try:
+                    os.unlink(target)
+                except FileNotFoundError:
+                    pass
             if in_live:
                 try:
-                    os.link(f"{self.live}/{rel}", tmp)
-                    if exists:
-                        os.replace(tmp, target)
+                    os.link(f"{self.live}/{rel}", target)
                     self.reused += 1
                     return
                 except OSError:
                     pass
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
-        else:
-            tmp = target
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
         try:
             if render is None or in_live:  # the live site has it right: copy its bytes
                 with open(f"{self.out}/{rel}", "rb") as fh:
@@ -207,8 +208,6 @@ class Writer:
             write_all(fd, data)
         finally:
             os.close(fd)
-        if tmp is not target:
-            os.replace(tmp, target)
         setattr(self, counter, getattr(self, counter) + 1)
 
     def run(self, fill: Callable[[], Any], extra: dict[str, Any]) -> Any:
