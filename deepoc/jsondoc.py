@@ -27,7 +27,10 @@ from itertools import accumulate, repeat
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
 if TYPE_CHECKING:
+    import mmap
     from typing import Any
+
+    Buffer = bytes | mmap.mmap  # what the previous file may be: read, or mapped
 
 
 def dumps(data: Any, listing: str | None = None) -> str:
@@ -42,10 +45,11 @@ def dumps(data: Any, listing: str | None = None) -> str:
     return text.replace(empty, empty[:-1] + "\n" + lines + "\n  ]", 1) + "\n"
 
 
-def item_starts(raw: bytes, key: str) -> tuple[dict[str, Any], list[int]] | None:
+def item_starts(raw: Buffer, key: str) -> tuple[dict[str, Any], list[int]] | None:
     """The document without ``key``, and where the line of each object in its list ``key``
     starts in ``raw``. Returns None when ``raw`` is not in the layout of :func:`dumps` with
     ``listing=key``; the caller then parses the whole document."""
+    raw = raw if isinstance(raw, bytes) else bytes(raw)  # e.g. a mapped file
     lines = raw.split(b"\n")  # one memchr pass: records are lines
     opening = b'  "' + key.encode() + b'": ['
     start = _index(lines, opening)
@@ -78,14 +82,14 @@ def item_starts(raw: bytes, key: str) -> tuple[dict[str, Any], list[int]] | None
     return head, starts
 
 
-def item_at(raw: bytes, start: int) -> bytes:
+def item_at(raw: Buffer, start: int) -> bytes:
     """The record whose line starts at ``start``, with a trailing comma whether or not it
     is the last one: equal records have equal texts wherever they are."""
     line = raw[start:raw.find(b"\n", start)]
     return line if line.endswith(b",") else line + b","
 
 
-def changed_items(new: bytes, old: bytes, old_starts: list[int]
+def changed_items(new: bytes, old: Buffer, old_starts: list[int]
                   ) -> tuple[int, int, list[int]] | None:
     """How ``new`` differs from ``old``, a file in this layout whose records start at
     ``old_starts``: records ``first`` to ``first + count`` of ``old`` were replaced by the
@@ -111,7 +115,7 @@ def changed_items(new: bytes, old: bytes, old_starts: list[int]
     first = bisect_left(old_starts, begin)
     if first == len(old_starts) or old_starts[first] != begin:
         return None  # not at a record's line
-    count = old.count(b"\n", begin, old_end)
+    count = old[begin:old_end].count(b"\n")  # ``old`` may be a mapped file (no count)
     if first + count > len(old_starts):
         return None  # the list's end changed
     starts = []
@@ -126,7 +130,13 @@ def changed_items(new: bytes, old: bytes, old_starts: list[int]
     return first, count, starts
 
 
-def _common_prefix(a: bytes, b: bytes, limit: int) -> int:
+def same_bytes(a: bytes, b: Buffer) -> bool:
+    """``a == b`` for any ``b`` with the buffer protocol (a mapped file compares by identity
+    with ``==``), without copying ``b``."""
+    return len(a) == len(b) and _common_prefix(a, b, len(a)) == len(a)
+
+
+def _common_prefix(a: bytes, b: Buffer, limit: int) -> int:
     view, at = memoryview(b), 0
     for size in (1 << 20, 1 << 12, 1 << 6, 1):  # memcmp in shrinking steps
         while at + size <= limit and a.startswith(view[at:at + size], at):
@@ -134,7 +144,7 @@ def _common_prefix(a: bytes, b: bytes, limit: int) -> int:
     return at
 
 
-def _common_suffix(a: bytes, b: bytes, limit: int) -> int:
+def _common_suffix(a: bytes, b: Buffer, limit: int) -> int:
     view, la, lb, k = memoryview(b), len(a), len(b), 0
     for size in (1 << 20, 1 << 12, 1 << 6, 1):
         while k + size <= limit and a.endswith(view[lb - k - size:lb - k], 0, la - k):

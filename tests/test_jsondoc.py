@@ -140,3 +140,27 @@ def test_a_changed_head_is_not_a_record_change():
     assert jsondoc.changed_items(new, old, starts) is None
     base = jsondoc.dumps({"modules": [{"a": 1}, {"a": 2}]}, "modules").encode()
     assert jsondoc.changed_items(tail, base, jsondoc.item_starts(base, "modules")[1]) is None
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_mapped_previous_file_gives_the_same_answers(seed: int, tmp_path):
+    """The site build maps the live copy of an input instead of reading it: every reader of
+    the previous file answers the same for a mapped file as for its bytes."""
+    import mmap
+
+    rng = random.Random(seed)
+    doc = _doc(rng, rng.randrange(1, 8))
+    new = {**doc, "modules": _edit(rng, doc["modules"])}
+    old_raw, new_raw = (jsondoc.dumps(d, "modules").encode() for d in (doc, new))
+    path = tmp_path / "old.json"
+    path.write_bytes(old_raw)
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as old:
+        _, starts = jsondoc.item_starts(old_raw, "modules")
+        assert jsondoc.item_starts(old, "modules") == jsondoc.item_starts(old_raw, "modules")
+        assert [jsondoc.item_at(old, s) for s in starts] == \
+            [jsondoc.item_at(old_raw, s) for s in starts]
+        assert jsondoc.changed_items(new_raw, old, starts) == \
+            jsondoc.changed_items(new_raw, old_raw, starts)
+        assert jsondoc.same_bytes(old_raw, old) and jsondoc.same_bytes(new_raw, old) == \
+            (new_raw == old_raw)
+        assert not jsondoc.same_bytes(old_raw + b" ", old)

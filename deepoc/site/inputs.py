@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
+    from deepoc.jsondoc import Buffer
+
     Loaded = tuple[dict[str, Any], list[dict[str, Any]]]
 
 CATALOG_VERSION = 1
@@ -123,7 +125,7 @@ class _List:
 
 
 def _cut(raw: bytes, key: str, path: str, what: str, check: Callable[[Any, str], None],
-         old: bytes | None, old_starts: Any) -> tuple[_List, list[int | None] | None]:
+         old: Buffer | None, old_starts: Any) -> tuple[_List, list[int | None] | None]:
     """The list ``key`` of ``raw``, and for each record the index of the same bytes in the
     previous build's file ``old`` (None: new or changed), or None when nothing is known.
 
@@ -132,7 +134,7 @@ def _cut(raw: bytes, key: str, path: str, what: str, check: Callable[[Any, str],
     parsed whole."""
     where = f"{what} {path}"
     known = old is not None and isinstance(old_starts, list)
-    if known and raw == old:
+    if known and jsondoc.same_bytes(raw, old):
         return _List(raw, old_starts, where=where), list(range(len(old_starts)))
     if known and old_starts:
         change = jsondoc.changed_items(raw, old, old_starts)
@@ -170,7 +172,7 @@ def _record_module(rec: Any) -> str | None:
 
 
 def read_inputs(catalog: str, builds: str | None, previous: dict[str, Any] | None,
-                old_cat: bytes | None, old_builds: bytes | None) -> Inputs:
+                old_cat: Buffer | None, old_builds: Buffer | None) -> Inputs:
     """The modules of ``catalog`` with their content keys, diffed against the previous
     build (``previous`` is the index it returned, ``old_*`` the raw files it read)."""
     prev = previous or {}
@@ -196,7 +198,8 @@ def read_inputs(catalog: str, builds: str | None, previous: dict[str, Any] | Non
             rec_same = [None] * len(recs)  # no records before: all of them are new
         changed = set()
         matched: set[int] = set()
-        if rec_same is not None and builds_raw == old_builds:  # the very same records
+        if rec_same is not None and old_builds is not None \
+                and jsondoc.same_bytes(builds_raw, old_builds):  # the very same records
             rec_names, rec_same = list(old_rec_names), []
         for i, j in enumerate(rec_same if rec_same is not None else [None] * len(recs)):
             if j is None:

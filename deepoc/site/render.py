@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import json
 import marshal
+import mmap
 import os
 import time
 from binascii import crc32
@@ -24,6 +25,7 @@ from collections import Counter
 from deepoc import __version__
 from deepoc.errors import DeepOCError, UsageError
 from deepoc.hashing import sha1
+from deepoc.jsondoc import same_bytes
 from deepoc.site import delta, keys, layout, model, pages, search
 from deepoc.site import inputs as site_inputs
 from deepoc.site.cache import ModuleCache
@@ -128,9 +130,15 @@ def _read_bytes(path: str) -> bytes:
         return fh.read()
 
 
-def _read_live(path: str) -> bytes | None:
+def _map_live(path: str) -> mmap.mmap | bytes | None:
+    """The live site's copy of an input, mapped rather than read: it is only compared with
+    the new input (from both ends, most of it never touched), and reading 3 MB into memory
+    cost a rebuild at 1,000 modules about 1.5 ms."""
     try:
-        return _read_bytes(path)
+        with open(path, "rb") as fh:
+            return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    except ValueError:  # an empty file cannot be mapped
+        return b""
     except OSError:
         return None
 
@@ -179,18 +187,22 @@ def _build(catalog: str, out: str, builds: str | None, base_url: str | None,
         writer = Writer(out, globals_key, state.get("trees"))
         # The state describes the live site only when both come from the same build.
         same = writer.same
-        old_cat = _read_live(os.path.join(out, "catalog.json")) if same else None
-        old_builds = _read_live(os.path.join(out, "builds.json")) if same else None
+        old_cat = _map_live(os.path.join(out, "catalog.json")) if same else None
+        old_builds = _map_live(os.path.join(out, "builds.json")) if same else None
         inp = site_inputs.read_inputs(catalog, builds, state.get("index") if same else None,
                                       old_cat, old_builds)
         # The inputs are published as they are. Hashing 30 MB would cost more than a small
         # rebuild, so a copy keeps the live key when its bytes are the live copy's, and
         # gets a new key (is written) otherwise.
-        copies = {rel: (raw, writer.live_pages[rel] if raw == old and rel in writer.live_pages
+        copies = {rel: (raw, writer.live_pages[rel]
+                        if old is not None and same_bytes(raw, old) and rel in writer.live_pages
                         else os.urandom(10).hex())
                   for rel, raw, old in (("catalog.json", inp.cat_raw, old_cat),
                                         ("builds.json", inp.builds_raw, old_builds))
                   if raw is not None}
+        for old in (old_cat, old_builds):  # the live copies are not needed any more
+            if isinstance(old, mmap.mmap):
+                old.close()
         report.parsed = inp.parsed
         report.problems.extend(inp.problems)
         cache = ModuleCache(cache_path(out), globals_key)
