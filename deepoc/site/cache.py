@@ -115,14 +115,7 @@ class ModuleCache:
             data = fresh.get(k) or self.get(k)
             if data is not None:
                 entries[k] = data
-        tmp = f"{self.path}.{os.getpid()}.tmp"
-        try:
-            with open(tmp, "wb") as fh:
-                fh.write(_frame(self._header) + _batch(entries))
-            os.replace(tmp, self.path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
+        # rare (one build in 16 at most), so the shared writer's imports and fsync are fine
+        from deepoc.fsutil import atomic_write_bytes
+
+        atomic_write_bytes(self.path, _frame(self._header) + _batch(entries))
