@@ -61,3 +61,15 @@ def test_console_exit_runs_atexit_handlers_and_flushes(tmp_path):
     assert out.returncode == 2
     assert out.stdout == "bufferedatexit ran\n"
     assert out.stderr.startswith("deep-oc: error: catalog ") and out.stderr.count("\n") == 1
+
+
+def test_console_exit_waits_for_other_threads(tmp_path):
+    """With another thread still running, entry() exits as usual: shutdown waits for it."""
+    code = ("import sys, threading, time; "
+            "threading.Thread(target=lambda: (time.sleep(0.3), print('thread done'))).start(); "
+            "sys.argv = ['deep-oc', 'site', 'build', '--catalog', sys.argv[1], '-o', "
+            "sys.argv[2]]; from deepoc.cli import entry; entry()")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "missing.json"),
+                          str(tmp_path / "site")], capture_output=True, text=True)
+    assert out.returncode == 2
+    assert out.stdout == "thread done\n"
