@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from deepoc.cliopts import Namespace, quick_parse
+from deepoc.cliopts import Namespace, command_dest, quick_parse
 from deepoc.errors import DeepOCError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
@@ -68,10 +68,11 @@ def _quick(argv: Sequence[str], modules: Sequence[str]) -> tuple[Callable, objec
                 values = quick_parse(argv[n:], options)
                 if values is None:
                     return None
-                dests = {"command": path[0], **{f"{p}_command": c
+                dests = {"command": path[0], **{command_dest(p): c
                                                 for p, c in zip(path, path[1:], strict=False)}}
                 return func, Namespace(**dests, **values, func=func)
     return None
+
 
 def run(func: Callable[[argparse.Namespace], int | None], args: argparse.Namespace) -> int:
     """Call a command function; a ``DeepOCError`` becomes one line on stderr and its exit code."""

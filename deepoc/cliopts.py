@@ -41,6 +41,11 @@ class Option:
                                 help=self.help)
 
 
+def command_dest(group: str) -> str:
+    """Where argparse keeps the sub-command chosen under ``group`` (``site_command``)."""
+    return f"{group}_command"
+
+
 class Namespace:
     """What argparse's Namespace is to a command function: attributes."""
 

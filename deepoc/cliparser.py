@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from deepoc import __version__
+from deepoc.cliopts import command_dest
 
 
 def _columns() -> int:
@@ -52,7 +53,7 @@ class _Registry:
         if name not in self._groups:
             parser = self._top.add_parser(name, help=help, description=help,
                                           formatter_class=_Formatter)
-            sub = parser.add_subparsers(dest=f"{name}_command", metavar="COMMAND")
+            sub = parser.add_subparsers(dest=command_dest(name), metavar="COMMAND")
             sub.required = True
             self._groups[name] = sub
         return self._groups[name]

@@ -16,6 +16,8 @@ from __future__ import annotations
 import marshal
 import os
 
+from deepoc.site.tree import write_all
+
 MAGIC = "deep-oc site cache"
 VERSION = 3
 _LEN = 8  # bytes of a frame's length prefix
@@ -102,11 +104,9 @@ class ModuleCache:
             if fresh:  # a later batch's entry wins over an earlier one with the same key
                 # written where the whole batches end, not after a tail a crash cut short
                 # (the tail's length fields would swallow the new batch)
-                data = _batch(fresh)
                 fd = os.open(self.path, os.O_WRONLY | os.O_CLOEXEC)
                 try:
-                    os.pwrite(fd, data, self._end)
-                    os.ftruncate(fd, self._end + len(data))
+                    write_all(fd, _batch(fresh), self._end)
                 finally:
                     os.close(fd)
             return

@@ -199,16 +199,15 @@ class Writer:
             if render is None or in_live:  # the live site has it right: copy its bytes
                 with open(f"{self.out}/{rel}", "rb") as fh:
                     data = fh.read()
-                counter = "reused" if in_live else "rendered"
             else:
                 data = render()
-                counter = "rendered"
-            if isinstance(data, str):
-                data = data.encode("utf-8")
-            write_all(fd, data)
+            write_all(fd, data.encode("utf-8") if isinstance(data, str) else data)
         finally:
             os.close(fd)
-        setattr(self, counter, getattr(self, counter) + 1)
+        if in_live:
+            self.reused += 1
+        else:
+            self.rendered += 1
 
     def run(self, fill: Callable[[], Any], extra: dict[str, Any]) -> Any:
         """Make the work tree, ``fill`` it, and swap it in; on any failure the work tree
@@ -267,12 +266,13 @@ def put_file(path: str, data: bytes) -> None:
         os.close(fd)
 
 
-def write_all(fd: int, data: bytes) -> None:
-    """``data`` from offset 0 of ``fd``, then cut the file there (it may have been longer)."""
-    view, at = memoryview(data), 0
-    while at < len(view):
-        at += os.write(fd, view[at:])
-    os.ftruncate(fd, at)
+def write_all(fd: int, data: bytes, at: int = 0) -> None:
+    """``data`` at offset ``at`` of ``fd``, then cut the file where it ends (the file may
+    have been longer)."""
+    view, done = memoryview(data), 0
+    while done < len(view):
+        done += os.pwrite(fd, view[done:], at + done)
+    os.ftruncate(fd, at + done)
 
 
 def _renameat2_exchange(a: str, b: str) -> bool:
