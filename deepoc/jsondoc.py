@@ -21,9 +21,10 @@ changed.
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_left
 from itertools import accumulate, repeat
+
+from deepoc import cjson
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 def dumps(data: Any, listing: str | None = None) -> str:
     """``data`` as stable, indented JSON ending with a newline; the objects of the top-level
     list ``listing`` one per line."""
+    import json  # indented output: json's Python encoder (not needed to read)
+
     items = data.get(listing) if listing is not None and isinstance(data, dict) else None
     if not items or not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -73,7 +76,7 @@ def item_starts(raw: Buffer, key: str) -> tuple[dict[str, Any], list[int]] | Non
         starts = list(accumulate((len(line) + 1 for line in items[:-1]), initial=first))
         head_text = b"\n".join(lines[:start + 1]) + b"]" + b"\n".join(lines[end:])[3:]
     try:
-        head = json.loads(head_text)
+        head = cjson.loads(head_text)
     except (ValueError, UnicodeDecodeError):
         return None
     if not isinstance(head, dict) or head.get(key) != []:
@@ -158,7 +161,7 @@ def _line_start(text: bytes, at: int, begin: int) -> bool:
 
 def load_item(text: bytes) -> Any:
     """One record's text from :func:`item_at` (raises ValueError when it is not JSON)."""
-    return json.loads(text[:-1])
+    return cjson.loads(text[:-1])
 
 
 def _index(lines: list[bytes], line: bytes, start: int = 0) -> int | None:

@@ -11,9 +11,7 @@ parsed whole, which gives the same modules and keys, only slower.
 
 from __future__ import annotations
 
-import json
-
-from deepoc import jsondoc
+from deepoc import cjson, jsondoc
 from deepoc.errors import DeepOCError, UsageError
 from deepoc.site import model
 
@@ -69,7 +67,7 @@ def read_raw(path: str, what: str) -> bytes:
 
 def _parse(raw: bytes, path: str, what: str) -> Any:
     try:
-        return json.loads(raw)
+        return cjson.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise DeepOCError(f"{what} {path} is not valid JSON ({exc}): regenerate it") from None
 

@@ -7,12 +7,13 @@ pages and the search index never look at raw metadata.
 
 from __future__ import annotations
 
-import json
 import marshal
-import re
 
+from deepoc import cjson
 from deepoc.hashing import sha1
+from deepoc.site import text as rules
 from deepoc.site.record import Record
+from deepoc.site.text import is_http_url
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
 if TYPE_CHECKING:
@@ -43,9 +44,6 @@ LINK_FIELDS: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
     ("Base model", (("links", "base_model"),)),
 )
 
-_DOCKERHUB_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._/-]*$")
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
-TOKEN_RE = re.compile(r"[^\W_]+")
 STOPWORDS = frozenset(
     "a an and are as at be by for from has in is it its of on or that the this to was with "
     "will can using use used via into".split()
@@ -119,7 +117,7 @@ def slugify(text: str) -> str:
     import unicodedata  # only when a new slug is made
 
     norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", norm.lower()).strip("-")[:60] or "x"
+    return "-".join(rules.slug_words(norm.lower()))[:60] or "x"
 
 
 def unique_slug(text: str, taken: set[str]) -> str:
@@ -133,18 +131,9 @@ def unique_slug(text: str, taken: set[str]) -> str:
 
 def module_slug(name: str) -> str:
     """The page name for a module: its catalog name when that is already URL-safe."""
-    if _SAFE_NAME.match(name):
+    if rules.is_safe_name(name):
         return name
     return f"{slugify(name)}-{sha1(name.encode()).hexdigest()[:8]}"
-
-
-_HTTP_URL = re.compile(r"^https?://[^/?#@\s\x00-\x1f\x7f]+(?:[/?#][^\s\x00-\x1f\x7f]*)?\Z",
-                       re.IGNORECASE)
-
-
-def is_http_url(value: Any) -> bool:
-    """Only absolute http(s) URLs with a host may become links."""
-    return isinstance(value, str) and _HTTP_URL.match(value) is not None
 
 
 def _get(data: Any, path: tuple[str, ...]) -> Any:
@@ -169,8 +158,7 @@ def _paragraphs(value: Any) -> list[str]:
         for item in value:
             out.extend(_paragraphs(item))
         return out
-    text = _text(value)
-    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return rules.paragraphs(_text(value))
 
 
 def _strings(value: Any) -> list[str]:
@@ -218,7 +206,7 @@ def _links(meta: dict[str, Any], url: str | None) -> list[Link]:
             if isinstance(value, str) and value.strip():
                 value = value.strip()
                 if label == "Image registry" and not is_http_url(value):
-                    if _DOCKERHUB_NAME.match(value):
+                    if rules.is_dockerhub_name(value):
                         links.append(Link(label, f"https://hub.docker.com/r/{value}", True))
                         seen.add(label)
                         break
@@ -250,7 +238,7 @@ def _newer(rec: dict[str, Any], old: dict[str, Any]) -> bool:
     if new_time != old_time:
         return new_time > old_time
     # the same time: any fixed choice that does not depend on which came first
-    return json.dumps(rec, sort_keys=True, default=str) > json.dumps(
+    return cjson.dumps(rec, sort_keys=True, default=str) > cjson.dumps(
         old, sort_keys=True, default=str)
 
 
@@ -268,14 +256,14 @@ def _builds(records: list[dict[str, Any]], branch: str | None) -> tuple[
     rows: list[BuildRow] = []
     for rec in sorted(records, key=lambda r: (str(r.get("branch")), str(r.get("variant")))):
         status = str(rec.get("status") or "unknown")
-        tags = tuple(t for t in _strings(rec.get("tags")) if re.match(r"^[\w][\w.-]{0,127}$", t))
+        tags = tuple(t for t in _strings(rec.get("tags")) if rules.is_docker_tag(t))
         variant = str(rec.get("variant") or "")
         rows.append(BuildRow(str(rec.get("branch") or rec.get("git_tag") or ""), variant, status,
                              rec.get("reason") if isinstance(rec.get("reason"), str) else None,
                              tags, rec.get("time") if isinstance(rec.get("time"), str) else None))
         image = rec.get("image")
         if (status in SHOWN_BUILD_STATUSES and tags and isinstance(image, str)
-                and re.match(r"^[\w][\w.:/-]*$", image) and rec.get("branch") == branch
+                and rules.is_image_ref(image) and rec.get("branch") == branch
                 and variant in ("cpu", "gpu")):
             images[variant] = Image(variant, image, _pick_tag(variant, list(tags)), tags, status,
                                     str(rec.get("build_number") or "") or None,
@@ -400,7 +388,7 @@ def tokens(view: ModuleView) -> set[str]:
     """Search terms of a module: words of its name, title, summary, description, keywords."""
     text = " ".join([view.name.replace("_", " "), view.title, view.summary,
                      " ".join(view.description), " ".join(view.keywords)]).lower()
-    return {t for t in TOKEN_RE.findall(text) if t not in STOPWORDS and len(t) <= 40}
+    return {t for t in rules.words(text) if t not in STOPWORDS and len(t) <= 40}
 
 
 def sort_key(view: ModuleView | Mod) -> tuple[str, str]:

@@ -16,9 +16,8 @@ root it holds :data:`ROOT` instead, which each listing page replaces by its own 
 
 from __future__ import annotations
 
-import re
-
 from deepoc.site.record import Record
+from deepoc.site.text import xml_clean
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
 if TYPE_CHECKING:
@@ -417,9 +416,6 @@ def not_found(site: Site) -> str:
     return _layout(site, "Page not found", root, None, main)
 
 
-_XML_INVALID = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")
-
-
 def feed(site: Site, *, entries: list[FeedEntry], feed_updated: str) -> str:
     """The Atom feed of new and updated modules."""
     base = esc(site.base_url)  # "" when unset
@@ -447,7 +443,7 @@ def feed(site: Site, *, entries: list[FeedEntry], feed_updated: str) -> str:
     out.append("</feed>\n")
     # XML 1.0 cannot hold C0 control characters other than tab and newlines, not even
     # escaped: metadata carrying one must not make the whole feed unreadable
-    return _XML_INVALID.sub("", "".join(out))
+    return xml_clean("".join(out))
 
 
 def sitemap(site: Site, *, urls: list[str]) -> str:

@@ -14,15 +14,13 @@ Why this shape:
 from __future__ import annotations
 
 import gc
-import json
 import marshal
 import mmap
 import os
 import time
 from binascii import crc32
-from collections import Counter
 
-from deepoc import __version__
+from deepoc import __version__, cjson
 from deepoc.errors import DeepOCError, UsageError
 from deepoc.hashing import sha1
 from deepoc.jsondoc import same_bytes
@@ -294,13 +292,15 @@ def _render_all(w: Writer, views: list[Mod], dirty: set[str], base_url: str | No
     for v in views:
         w.page(layout.module_rel(v.slug), v.page_key, lambda v=v: layout.module_page(site, v))
 
+    from collections import Counter  # full builds only: collections is 1 ms of imports
+
     facets = {
         "keywords": [(k.label, k.slug, len(k.modules)) for k in sorted(
             keywords, key=lambda k: (-len(k.modules), k.label.lower()))[:TOP_FACETS]],
         "licenses": [(lic, model.slugify(lic), n) for lic, n in
                      Counter(v.license for v in views).most_common(TOP_FACETS)],
     }
-    facets_key = keys.key(json.dumps(facets))
+    facets_key = keys.key(cjson.dumps(facets))
     for n in range(1, layout.page_count(total) + 1):
         mods = layout.chunk(views, n)
         w.page(layout.home_rel(n), layout.home_key(total, n, facets_key,
@@ -316,7 +316,7 @@ def _render_all(w: Writer, views: list[Mod], dirty: set[str], base_url: str | No
                    lambda mods=mods, n=n, k=k: layout.keyword_page(
                        site, k.label, k.slug, len(k.modules), [card(v) for v in mods], n))
     kw_index = [(k.label, k.slug, len(k.modules)) for k in keywords]
-    w.page("keywords/index.html", keys.key("kwindex", json.dumps(kw_index)),
+    w.page("keywords/index.html", keys.key("kwindex", cjson.dumps(kw_index)),
            lambda: pages.keywords(site, keywords=kw_index,
                                   canonical=layout.canonical(site, "keywords/index.html")))
 

@@ -11,8 +11,8 @@ shards those modules touch instead of reassembling them all.
 from __future__ import annotations
 
 import binascii
-import json
 
+from deepoc import cjson
 from deepoc.hashing import sha1
 from deepoc.site import keys, model
 from deepoc.site.model import PAGE_SIZE, Keyword, Mod
@@ -41,9 +41,9 @@ class Previous:
 
 def _js(callback: str, key: str, data: Any) -> str:
     """A JSONP-like shard: loads through <script src>, which works from file:// too."""
-    body = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+    body = cjson.dumps(data, ensure_ascii=True, separators=(",", ":"))
     body = body.replace("<", "\\u003c").replace(">", "\\u003e")
-    return f"DeepOC.{callback}({json.dumps(key)},{body});\n"
+    return f"DeepOC.{callback}({cjson.dumps(key)},{body});\n"
 
 
 def prefix_length(n: int) -> int:
@@ -102,7 +102,7 @@ def _load_js(path: str) -> Any:
     """The data of a shard written by :func:`_js`."""
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
-    return json.loads(text[text.index(",") + 1:text.rindex(")")])
+    return cjson.loads(text[text.index(",") + 1:text.rindex(")")])
 
 
 def term_changes(views: list[Mod], order: list[str],

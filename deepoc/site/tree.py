@@ -11,9 +11,9 @@ step.
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 
+from deepoc import cjson
 from deepoc.errors import DeepOCError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
@@ -52,7 +52,7 @@ def read_manifest(folder: str, globals_key: str) -> dict[str, Any] | None:
     every build would parse and write again)."""
     try:
         with open(os.path.join(folder, MANIFEST), "rb") as fh:
-            manifest = json.loads(fh.read())
+            manifest = cjson.loads(fh.read())
     except (OSError, ValueError):
         return None
     if not isinstance(manifest, dict) or manifest.get("globals") != globals_key \
@@ -232,7 +232,7 @@ class Writer:
         manifest = {"manifest_version": MANIFEST_VERSION, "globals": self.globals_key,
                     **extra}
         put_file(os.path.join(self.work, MANIFEST),
-                 json.dumps(manifest, separators=(",", ":")).encode())
+                 cjson.dumps(manifest, separators=(",", ":")).encode())
         os.chmod(self.work, 0o755)
         _swap(self.work, self.out, standby_path(self.out))
 

@@ -25,6 +25,7 @@ def test_wheel_contains_the_schemas_and_validates_from_them(tmp_path):
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(REPO / name, src / name)
     shutil.copytree(REPO / "schema", src / "schema")
+    shutil.copytree(REPO / "bin", src / "bin")
     shutil.copytree(REPO / "deepoc", src / "deepoc",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     dist = tmp_path / "dist"
@@ -37,6 +38,9 @@ def test_wheel_contains_the_schemas_and_validates_from_them(tmp_path):
         names = set(zf.namelist())
         for file in schemas.FILES.values():
             assert f"deepoc/metadata/schemata/{file}" in names
+        # deep-oc is a plain script (pip points its "#!python" at the environment's python)
+        script = next(n for n in names if n.endswith(".data/scripts/deep-oc"))
+        assert zf.read(script).startswith(b"#!python\n")
         # unpack and validate with the unpacked package: it must read the shipped schemas
         site = tmp_path / "site"
         zf.extractall(site)
