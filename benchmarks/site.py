@@ -43,7 +43,7 @@ DEEP_OC = [str(INSTALLED / "bin" / "deep-oc")]
 PYTHON = str(INSTALLED / "bin" / "python")
 
 from deepoc import jsondoc  # noqa: E402
-from deepoc.site import model, synthetic  # noqa: E402
+from deepoc.site import model, synthetic, text  # noqa: E402
 from deepoc.site.search import decode_postings, shard_name  # noqa: E402
 
 
@@ -236,7 +236,7 @@ def main() -> int:
             _quiet(0.5)
             record.append(_cli(d)[0])
         _clean(d)
-        words = sorted({w for m in cat["modules"][:50] for w in model.TOKEN_RE.findall(
+        words = sorted({w for m in cat["modules"][:50] for w in text.words(
             " ".join(m["branches"]["master"]["metadata"]["description"]).lower())
             if w not in model.STOPWORDS and len(w) > 2})
         queries = rng.sample(words, min(20, len(words)))
