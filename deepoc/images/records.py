@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from deepoc.fsutil import atomic_write_json
+from deepoc.images.newest import record_key
 
 BUILDS_VERSION = 1
 STATUSES = ("pushed", "reused", "built", "failed")
@@ -25,10 +26,6 @@ FIELDS = (
 def now_iso() -> str:
     """UTC time with a Z, to the second."""
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def _key(rec: dict) -> tuple:
-    return (rec.get("module"), rec.get("branch"), rec.get("git_tag"), rec.get("variant"))
 
 
 class BuildsFile:
@@ -50,7 +47,7 @@ class BuildsFile:
             for rec in records:
                 missing = [f for f in FIELDS if f not in rec]
                 assert not missing, missing
-                self._mine[_key(rec)] = {f: rec[f] for f in FIELDS}
+                self._mine[record_key(rec)] = {f: rec[f] for f in FIELDS}
             if not self.path:
                 self._records.update(self._mine)
                 return
@@ -68,7 +65,7 @@ class BuildsFile:
                 doc = json.loads(self.path.read_text(encoding="utf-8"))
                 for rec in doc.get("builds") or []:
                     if isinstance(rec, dict):
-                        out[_key(rec)] = rec
+                        out[record_key(rec)] = rec
             except (OSError, ValueError, AttributeError):
                 return {}  # unreadable: start over, the new file replaces it whole
         return out

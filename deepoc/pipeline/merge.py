@@ -2,8 +2,8 @@
 
 Jenkins (``parallel``) and GitHub Actions (a matrix) build each module on its own agent, each
 writing a builds.json with that module's records; the site needs one file. Records are keyed
-by module, branch, git tag and variant, and the newest (by ``time``) wins, which is the rule
-builds.json itself follows.
+by module, branch, git tag and variant, and the newest wins (:mod:`deepoc.images.newest`:
+the rule builds.json and the site follow too).
 """
 
 from __future__ import annotations
@@ -14,21 +14,13 @@ from pathlib import Path
 
 from deepoc.errors import DeepOCError
 from deepoc.fsutil import atomic_write_json
-
-
-def _key(rec: dict) -> tuple:
-    return (rec.get("module"), rec.get("branch"), rec.get("git_tag"), rec.get("variant"))
+from deepoc.images.newest import newest, record_key
 
 
 def merge_records(parts: list[dict]) -> dict:
     """Merge parsed builds.json documents; the newest record per key wins."""
-    best: dict[tuple, dict] = {}
-    for doc in parts:
-        for rec in doc.get("builds") or []:
-            key = _key(rec)
-            if key not in best or str(rec.get("time") or "") >= str(best[key].get("time") or ""):
-                best[key] = rec
-    records = sorted(best.values(), key=lambda r: tuple(str(x) for x in _key(r)))
+    best = newest(rec for doc in parts for rec in doc.get("builds") or [])
+    records = sorted(best.values(), key=lambda r: tuple(str(x) for x in record_key(r)))
     updated = max(
         (str(d.get("updated")) for d in parts if d.get("updated")),
         default=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import marshal
 
-from deepoc import cjson
 from deepoc.hashing import sha1
+from deepoc.images.newest import newest
 from deepoc.site import text as rules
 from deepoc.site.record import Record
 from deepoc.site.text import is_http_url
@@ -222,24 +222,11 @@ def builds_index(builds: dict[str, Any] | None) -> dict[str, list[dict[str, Any]
     """Build records grouped by module name: the newest record per module, branch, tag and
     variant wins, and the records come sorted, so neither depends on the file's order."""
     out: dict[str, dict[tuple[str, str, str], dict[str, Any]]] = {}
-    for rec in (builds or {}).get("builds", []) or []:
-        if not isinstance(rec, dict) or not isinstance(rec.get("module"), str):
-            continue
-        key = (repr(rec.get("branch")), repr(rec.get("git_tag")), repr(rec.get("variant")))
-        per = out.setdefault(rec["module"], {})
-        old = per.get(key)
-        if old is None or _newer(rec, old):
-            per[key] = rec
+    for (module, branch, git_tag, variant), rec in newest(
+            (builds or {}).get("builds", []) or []).items():
+        if isinstance(module, str):
+            out.setdefault(module, {})[repr(branch), repr(git_tag), repr(variant)] = rec
     return {name: [per[k] for k in sorted(per)] for name, per in out.items()}
-
-
-def _newer(rec: dict[str, Any], old: dict[str, Any]) -> bool:
-    new_time, old_time = str(rec.get("time") or ""), str(old.get("time") or "")
-    if new_time != old_time:
-        return new_time > old_time
-    # the same time: any fixed choice that does not depend on which came first
-    return cjson.dumps(rec, sort_keys=True, default=str) > cjson.dumps(
-        old, sort_keys=True, default=str)
 
 
 def _pick_tag(variant: str, tags: list[str]) -> str:

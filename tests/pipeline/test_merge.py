@@ -66,3 +66,17 @@ def test_merge_files_rejects_what_is_not_a_builds_file(tmp_path):
     with pytest.raises(DeepOCError, match="missing.json: no such builds file"):
         merge_files(tmp_path / "out.json", [tmp_path / "missing.json"])
     assert not (tmp_path / "out.json").exists()
+
+
+@given(st.lists(st.tuples(st.sampled_from("ab"), st.sampled_from(["pushed", "failed", "reused"]),
+                          st.integers(0, 2)), max_size=12))
+def test_records_of_the_same_time_merge_to_one_winner_whatever_the_order(items):
+    """Two agents may write a record for the same key and second: the winner is fixed by
+    content (deepoc.images.newest), the same rule the site follows."""
+    from deepoc.site import model
+
+    docs = [_doc(_rec(m, time=f"2026-11-21T10:00:0{t}Z", status=s)) for m, s, t in items]
+    forward = merge_records(docs)["builds"]
+    assert merge_records(list(reversed(docs)))["builds"] == forward
+    site = model.builds_index({"builds": [r for d in docs for r in d["builds"]]})
+    assert {r["module"]: [r] for r in forward} == site
