@@ -15,12 +15,19 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any
 
-__all__ = ["newer", "newest", "record_key"]
+__all__ = ["file_order", "newer", "newest", "record_key"]
 
 
 def record_key(rec: dict[str, Any]) -> tuple[Any, Any, Any, Any]:
     """What a record is the latest run of: module, branch, git tag and variant."""
     return (rec.get("module"), rec.get("branch"), rec.get("git_tag"), rec.get("variant"))
+
+
+def file_order(rec: dict[str, Any]) -> tuple[str, str, str, str]:
+    """Where a record goes in builds.json: by its key, an absent branch or tag first (stable
+    diffs, whichever command wrote the file)."""
+    return (str(rec.get("module")), str(rec.get("branch") or ""), str(rec.get("git_tag") or ""),
+            str(rec.get("variant")))
 
 
 def newer(rec: dict[str, Any], old: dict[str, Any]) -> bool:

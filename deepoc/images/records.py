@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from deepoc.fsutil import atomic_write_json
-from deepoc.images.newest import record_key
+from deepoc.images.newest import file_order, record_key
 
 BUILDS_VERSION = 1
 STATUSES = ("pushed", "reused", "built", "failed")
@@ -72,11 +72,5 @@ class BuildsFile:
 
     def document(self) -> dict:
         """The whole file as a dict, records sorted for stable diffs."""
-        recs = sorted(
-            self._records.values(),
-            key=lambda r: (
-                str(r.get("module")), str(r.get("branch") or ""), str(r.get("git_tag") or ""),
-                str(r.get("variant")),
-            ),
-        )
+        recs = sorted(self._records.values(), key=file_order)
         return {"builds_version": BUILDS_VERSION, "updated": now_iso(), "builds": recs}

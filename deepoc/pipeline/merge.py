@@ -14,13 +14,13 @@ from pathlib import Path
 
 from deepoc.errors import DeepOCError
 from deepoc.fsutil import atomic_write_json
-from deepoc.images.newest import newest, record_key
+from deepoc.images.newest import file_order, newest
 
 
 def merge_records(parts: list[dict]) -> dict:
     """Merge parsed builds.json documents; the newest record per key wins."""
     best = newest(rec for doc in parts for rec in doc.get("builds") or [])
-    records = sorted(best.values(), key=lambda r: tuple(str(x) for x in record_key(r)))
+    records = sorted(best.values(), key=file_order)
     updated = max(
         (str(d.get("updated")) for d in parts if d.get("updated")),
         default=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
