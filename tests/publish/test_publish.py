@@ -211,12 +211,17 @@ def test_git_credential_helper_answers_from_the_environment_only(tmp_path):
         Path.home() / ".git-credentials").read_bytes()
 
 
-def test_5xx_that_persists_is_one_line(fake, baked, cli):
+def test_5xx_that_persists_is_one_line(fake, baked, cli, caplog):
     fake.fail("GET", "/user$", 502, times=10)
     res = cli("publish", str(baked), "--api-url", fake.url)
     assert res.code == 1
     assert res.err.count("\n") == 1 and "kept failing (502" in res.err
-    assert len(fake.requests) == 4  # one try and three retries
+    # one try and three retries. On a loaded machine an attempt can be lost on the way (the
+    # connection closed before the server read it: CI saw this once); urllib3 logs it and
+    # retries, so it is still one of the four attempts.
+    lost = sum("connection broken" in r.getMessage() for r in caplog.records
+               if r.name.startswith("urllib3"))
+    assert len(fake.requests) + lost == 4
 
 
 def test_existing_empty_repo_is_filled(fake, baked, cli):
