@@ -68,6 +68,7 @@ def plan(state: dict[str, Any], modules: list[Module], cache: ModuleCache,
     new_order, page_keys = list(order), list(shape["page_keys"])
     dates, slugs = list(shape["dates"]), shape["slugs"]
     terms = []
+    old_cards: dict[int, str] = {}  # the cards the live listings show for changed modules
     for i, m in changed:
         before = cache.get(order[i])
         if before is None:
@@ -77,6 +78,7 @@ def plan(state: dict[str, Any], modules: list[Module], cache: ModuleCache,
         if (new.slug, new.name, new.created, new.keywords, new.flags, new.license) != (
                 old.slug, old.name, old.created, old.keywords, old.flags, old.license):
             return None  # it moves, or changes a keyword, facet or the sitemap
+        old_cards[i] = old.card if old.card_slugs == slugs[i] else ""
         if new.card_slugs != slugs[i]:
             new.card = ""
             new.card_slugs = slugs[i]
@@ -107,26 +109,42 @@ def plan(state: dict[str, Any], modules: list[Module], cache: ModuleCache,
             new_pages[rel] = key
             renders[rel] = render
 
+    def listing(rel: str, root: str, members: Any, full: Callable[[], str]) -> Callable[[], str]:
+        """Page ``rel`` of a listing: the live page with the changed modules' cards swapped
+        (a read and a replace, where rendering it loads every card on it), else ``full``."""
+        def render() -> str:
+            swaps = [(old_cards[j], card(mod(j))) for j in members if j in old_cards]
+            try:
+                with open(f"{live}/{rel}", encoding="utf-8", newline="") as fh:
+                    html = fh.read()
+            except (OSError, UnicodeDecodeError):
+                return full()
+            patched = pages.swap_cards(html, swaps, root)
+            return full() if patched is None else patched
+        return render
+
     for i, _m in changed:
         v = mod(i)
         put(layout.module_rel(v.slug), v.page_key, lambda v=v: layout.module_page(site, v))
         hn = i // PAGE_SIZE + 1
         members = range((hn - 1) * PAGE_SIZE, min(hn * PAGE_SIZE, n))
-        put(layout.home_rel(hn),
-            layout.home_key(n, hn, shape["facets_key"], [page_keys[j] for j in members]),
-            lambda members=members, hn=hn: layout.home_page(
-                site, [card(mod(j)) for j in members], hn, n, shape["facets"]))
+        rel = layout.home_rel(hn)
+        put(rel, layout.home_key(n, hn, shape["facets_key"], [page_keys[j] for j in members]),
+            listing(rel, layout.home_root(hn), members,
+                    lambda members=members, hn=hn: layout.home_page(
+                        site, [card(mod(j)) for j in members], hn, n, shape["facets"])))
         for kw in v.keywords:
             slug = kwslug[kw.lower()]
             label, ids = shape["keywords"][slug]
             total = len(ids)
             kn = bisect_left(ids, i) // PAGE_SIZE + 1
             members = layout.chunk(ids, kn)
-            put(layout.keyword_rel(slug, kn),
-                layout.keyword_key(label, slug, total, kn, [page_keys[j] for j in members]),
-                lambda members=members, kn=kn, label=label, slug=slug, total=total:
-                layout.keyword_page(site, label, slug, total, [card(mod(j)) for j in members],
-                                    kn))
+            rel = layout.keyword_rel(slug, kn)
+            put(rel, layout.keyword_key(label, slug, total, kn, [page_keys[j] for j in members]),
+                listing(rel, pages.KEYWORD_ROOT, members,
+                        lambda members=members, kn=kn, label=label, slug=slug, total=total:
+                        layout.keyword_page(site, label, slug, total,
+                                            [card(mod(j)) for j in members], kn)))
         start = i - i % search.DOC_CHUNK
         members = range(start, min(start + search.DOC_CHUNK, n))
         put(f"search/d/{start // search.DOC_CHUNK}.js",

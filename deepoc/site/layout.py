@@ -72,7 +72,7 @@ def keyword_page(site: pages.Site, label: str, slug: str, total: int, cards: lis
                  n: int) -> str:
     return pages.keyword(site, label=label, slug=slug, count=total, cards=cards,
                          pager=pages.pager(n, page_count(total),
-                                           lambda k: "../" + keyword_rel(slug, k)),
+                                           lambda k: pages.KEYWORD_ROOT + keyword_rel(slug, k)),
                          canonical=canonical(site, keyword_rel(slug, n)))
 
 

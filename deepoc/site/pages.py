@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from deepoc.site.model import ModuleView
 
+KEYWORD_ROOT = "../"  # keyword pages live in keywords/
 ROOT = "\x00"  # in a cached card, stands for the page's relative path to the site root
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -182,6 +183,20 @@ def _pagination(p: dict[str, Any], label: str) -> str:
 def _cards(cards: list[str], root: str) -> str:
     """Cached cards placed on a page whose root is ``root``."""
     return "".join(cards).replace(ROOT, esc(root))
+
+
+def swap_cards(html: str, swaps: list[tuple[str, str]], root: str) -> str | None:
+    """Listing page ``html`` (its root is ``root``) with cached cards swapped, each pair
+    (old, new): what rendering the page again with the new cards would give, since a page
+    is its cards placed verbatim between parts that do not depend on them. None unless
+    each old card is on the page exactly once (then that one is the card's own place)."""
+    r = esc(root)
+    for old, new in swaps:
+        placed = old.replace(ROOT, r)
+        if not old or html.count(placed) != 1:
+            return None
+        html = html.replace(placed, new.replace(ROOT, r))
+    return html
 
 
 def card(m: ModuleView, kwslug: dict[str, str]) -> str:
@@ -388,9 +403,9 @@ def keyword(site: Site, *, label: str, slug: str, count: int, cards: list[str],
             f"<h1>Keyword: {name}</h1>\n"
             f'<p class="muted">{count} module{_plural(count)}, newest first.\n'
             f'<a href="../index.html#kw={esc(slug)}">Search and filter within them</a>.</p>\n'
-            f'<ol class="cards">\n{_cards(cards, "../")}</ol>\n'
+            f'<ol class="cards">\n{_cards(cards, KEYWORD_ROOT)}</ol>\n'
             f'{_pagination(pager, "Keyword pages")}')
-    return _layout(site, f"Keyword: {name}", "../", canonical, main)
+    return _layout(site, f"Keyword: {name}", KEYWORD_ROOT, canonical, main)
 
 
 def keywords(site: Site, *, keywords: list[tuple[str, str, int]],

@@ -433,6 +433,32 @@ def test_incremental_equals_fresh(tmp_path: Path, scenario: str, layout: str):
     _clean(tmp_path)
 
 
+def test_a_summary_edit_swaps_cards_instead_of_rendering_listings(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The delta build puts a changed card into the live home and keyword pages as text;
+    it renders none of them again (which would load every other card on them)."""
+    from deepoc.site import layout
+
+    s, site, _fresh = _start(tmp_path, "canonical")
+    rendered: list[str] = []
+    for name in ("home_page", "keyword_page"):
+        real = getattr(layout, name)
+        monkeypatch.setattr(layout, name, lambda *a, real=real, name=name, **k: (
+            rendered.append(name), real(*a, **k))[1])
+    summary(s, 0)
+    s.write()
+    report = s.build(site)
+    assert report.delta and rendered == [], (report, rendered)
+    new_card_on = [rel for rel, data in _tree(site).items()
+                   if rel.endswith(".html") and not rel.startswith("modules/")
+                   and b"Quite new words here about herbaria." in data]
+    assert any(r.startswith("pages/") for r in new_card_on)  # a home page
+    assert any(r.startswith("keywords/") for r in new_card_on)
+    monkeypatch.undo()
+    _assert_same(_tree(site), s.fresh(0), 0)
+    _clean(tmp_path)
+
+
 @pytest.mark.parametrize("layout,lost", [("canonical", "all"), ("compact", "all"),
                                          ("canonical", "cache"), ("canonical", "standby")])
 def test_lost_cache_and_standby(tmp_path: Path, layout: str, lost: str):

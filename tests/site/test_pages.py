@@ -271,3 +271,55 @@ def test_control_characters_in_metadata_do_not_break_the_feed():
     ns = {"a": "http://www.w3.org/2005/Atom"}
     assert root.find("a:entry/a:title", ns).text == "Bell and[31m escape"
     assert root.find("a:entry/a:summary", ns).text == "formfeed\ttab"
+
+
+# --- swapping a card on a listing page -------------------------------------------------------
+
+def _listing_views() -> tuple[list[model.ModuleView], dict[str, str]]:
+    views = [model.module_view(e, []) for e in _cat()["modules"]]
+    return views, _kwslug(views)
+
+
+def test_swapping_cards_gives_the_page_rendered_with_the_new_cards():
+    """For home pages at both depths and keyword pages, any one or two cards swapped equal
+    the page rendered again with them (and an unchanged card swaps to the same page)."""
+    views, kwslug = _listing_views()
+    cards = [pages.card(v, kwslug) for v in views]
+    changed = []
+    for v in views:
+        w = copy.copy(v)
+        w.summary, w.title = f"{v.summary} <b>new</b> & more", v.title + " \u00a0II"
+        changed.append(pages.card(w, kwslug))
+    facets = {"keywords": [("x", "x", 1)], "licenses": []}
+
+    def home(cs: list[str], root: str) -> str:
+        return pages.home(SITE, cards=cs, root=root, pager=pages.pager(2, 3, _href), total=30,
+                          facets=facets, first=root == "", canonical=None)
+
+    def keyword(cs: list[str], root: str) -> str:
+        assert root == pages.KEYWORD_ROOT
+        return pages.keyword(SITE, label="Tag", slug="tag", count=len(cs), cards=cs,
+                             pager=pages.pager(1, 1, _href), canonical=None)
+
+    for render, root in ((home, ""), (home, "../"), (keyword, pages.KEYWORD_ROOT)):
+        live = render(cards, root)
+        for picks in [[i] for i in range(len(cards))] + [[0, len(cards) - 1]]:
+            new = list(cards)
+            for i in picks:
+                new[i] = changed[i]
+            swaps = [(cards[i], changed[i]) for i in picks]
+            assert pages.swap_cards(live, swaps, root) == render(new, root)
+        assert pages.swap_cards(live, [(cards[1], cards[1])], root) == live
+
+
+def test_a_card_that_is_not_on_the_page_once_is_not_swapped():
+    views, kwslug = _listing_views()
+    cards = [pages.card(v, kwslug) for v in views]
+    live = pages.keyword(SITE, label="Tag", slug="tag", count=2, cards=cards[:2],
+                         pager=pages.pager(1, 1, _href), canonical=None)
+    root = pages.KEYWORD_ROOT
+    assert pages.swap_cards(live, [(cards[2], cards[0])], root) is None  # not on it
+    assert pages.swap_cards(live, [("", cards[0])], root) is None  # no cached card
+    twice = pages.keyword(SITE, label="Tag", slug="tag", count=2, cards=[cards[0], cards[0]],
+                          pager=pages.pager(1, 1, _href), canonical=None)
+    assert pages.swap_cards(twice, [(cards[0], cards[1])], root) is None
