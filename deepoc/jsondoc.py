@@ -21,7 +21,6 @@ changed.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from itertools import accumulate, repeat
 
 from deepoc import cjson
@@ -92,6 +91,19 @@ def item_at(raw: Buffer, start: int) -> bytes:
     return line if line.endswith(b",") else line + b","
 
 
+def _first_at_least(items: list[int], x: int) -> int:
+    """bisect.bisect_left, without its import (a shared library: about 0.8 ms of every
+    site rebuild process)."""
+    lo, hi = 0, len(items)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if items[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
 def changed_items(new: bytes, old: Buffer, old_starts: list[int]
                   ) -> tuple[int, int, list[int]] | None:
     """How ``new`` differs from ``old``, a file in this layout whose records start at
@@ -115,7 +127,7 @@ def changed_items(new: bytes, old: Buffer, old_starts: list[int]
         if stop < 0:
             return None
         new_end, old_end = new_end + stop + 1 - new_end, old_end + stop + 1 - new_end
-    first = bisect_left(old_starts, begin)
+    first = _first_at_least(old_starts, begin)
     if first == len(old_starts) or old_starts[first] != begin:
         return None  # not at a record's line
     count = old[begin:old_end].count(b"\n")  # ``old`` may be a mapped file (no count)

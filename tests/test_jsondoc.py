@@ -164,3 +164,13 @@ def test_a_mapped_previous_file_gives_the_same_answers(seed: int, tmp_path):
         assert jsondoc.same_bytes(old_raw, old) and jsondoc.same_bytes(new_raw, old) == \
             (new_raw == old_raw)
         assert not jsondoc.same_bytes(old_raw + b" ", old)
+
+
+def test_first_at_least_is_bisect_left():
+    import bisect
+
+    rng = random.Random(3)
+    for _ in range(2000):
+        items = sorted(rng.choices(range(40), k=rng.randrange(0, 12)))
+        x = rng.randrange(-2, 42)
+        assert jsondoc._first_at_least(items, x) == bisect.bisect_left(items, x), (items, x)

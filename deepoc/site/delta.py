@@ -14,8 +14,6 @@ them byte for byte); any other change returns None and the caller makes a full b
 
 from __future__ import annotations
 
-from bisect import bisect_left
-
 from deepoc.hashing import sha1
 from deepoc.site import keys, layout, pages, search
 from deepoc.site.inputs import Module
@@ -68,6 +66,7 @@ def plan(state: dict[str, Any], modules: list[Module], cache: ModuleCache,
     new_order, page_keys = list(order), list(shape["page_keys"])
     dates, slugs = list(shape["dates"]), shape["slugs"]
     terms = []
+    old_dates: dict[int, str] = {}
     old_cards: dict[int, str] = {}  # the cards the live listings show for changed modules
     for i, m in changed:
         before = cache.get(order[i])
@@ -84,7 +83,7 @@ def plan(state: dict[str, Any], modules: list[Module], cache: ModuleCache,
             new.card_slugs = slugs[i]
         new.page_key = keys.module_page_key(m.key, slugs[i])
         new_order[i], page_keys[i] = m.key, new.page_key
-        dates[i] = new.updated or new.created or ""
+        old_dates[i], dates[i] = dates[i], new.updated or new.created or ""
         terms.append((i, old.tokens, new.tokens))
     patch = search.patch_terms(terms, n, live, live_pages)
     if patch is None:
@@ -137,7 +136,7 @@ def plan(state: dict[str, Any], modules: list[Module], cache: ModuleCache,
             slug = kwslug[kw.lower()]
             label, ids = shape["keywords"][slug]
             total = len(ids)
-            kn = bisect_left(ids, i) // PAGE_SIZE + 1
+            kn = ids.index(i) // PAGE_SIZE + 1  # ids: the keyword's modules, sorted
             members = layout.chunk(ids, kn)
             rel = layout.keyword_rel(slug, kn)
             put(rel, layout.keyword_key(label, slug, total, kn, [page_keys[j] for j in members]),
@@ -151,7 +150,10 @@ def plan(state: dict[str, Any], modules: list[Module], cache: ModuleCache,
             keys.doc_chunk_key(start, [page_keys[j] for j in members]),
             lambda members=members, start=start: search.docs_js(
                 start, [mod(j) for j in members], kwslug))
-    put("feed.xml", *layout.feed(site, mod, layout.recent(dates, names), dates, page_keys))
+    before = shape.get("recent")
+    newest = layout.recent(dates, names) if not isinstance(before, list) else \
+        layout.recent_after(before, dates, names, old_dates)
+    put("feed.xml", *layout.feed(site, mod, newest, dates, page_keys))
     bodies, shards = search.patched_shards(patch, live_pages)
     for name in patch:
         rel = f"search/t/{name}.js"
@@ -168,7 +170,7 @@ def plan(state: dict[str, Any], modules: list[Module], cache: ModuleCache,
         else:
             new_pages.pop(rel, None)
     return Plan(new_pages, renders, new_order, {**shape, "page_keys": page_keys,
-                                                  "dates": dates}, made)
+                                                  "dates": dates, "recent": newest}, made)
 
 
 def _mod(m: Module, cache: ModuleCache, made: dict[str, Mod],

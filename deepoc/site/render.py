@@ -322,7 +322,8 @@ def _render_all(w: Writer, views: list[Mod], dirty: set[str], base_url: str | No
 
     dates = [v.updated or v.created or "" for v in views]
     names = [v.name for v in views]
-    w.page("feed.xml", *layout.feed(site, views.__getitem__, layout.recent(dates, names), dates,
+    newest = layout.recent(dates, names)
+    w.page("feed.xml", *layout.feed(site, views.__getitem__, newest, dates,
                                     [v.page_key for v in views]))
     sitemap = ["index.html", "keywords/index.html"] + [layout.module_rel(v.slug) for v in views] \
         + [f"keywords/{k.slug}.html" for k in keywords]
@@ -333,6 +334,7 @@ def _render_all(w: Writer, views: list[Mod], dirty: set[str], base_url: str | No
     search.search_index(w, views, keywords, kwslug, [v.key for v in views], prev)
     rank = {v.slug: i for i, v in enumerate(views)}
     return {"names": names, "page_keys": [v.page_key for v in views], "dates": dates,
+            "recent": newest,
             "slugs": slugs_of, "kwslug": kwslug, "facets": facets, "facets_key": facets_key,
             "keywords": {k.slug: [k.label, [rank[v.slug] for v in k.modules]]
                          for k in keywords}}

@@ -2,9 +2,10 @@
 
 Not a timing test. The rebuild's budget at 1,000 modules is a few tens of milliseconds, and
 each of these modules costs a process 1-10 ms to import (re with enum, functools and
-collections; json, which imports re; pathlib; hashlib's OpenSSL; argparse). The check runs
-``deep-oc``'s own entry with ``-S`` and this checkout on ``sys.path``, because the test
-environment's editable-install hook imports some of them for every process.
+collections; json, which imports re; pathlib; hashlib's OpenSSL; argparse; bisect and
+heapq, shared libraries). The check runs ``deep-oc``'s own entry with ``-S`` and this
+checkout on ``sys.path``, because the test environment's editable-install hook imports some
+of them for every process.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from deepoc.site import synthetic
 REPO = Path(__file__).resolve().parents[2]
 FREED = {"re", "enum", "functools", "collections", "json", "pathlib", "hashlib", "argparse",
          "typing", "dataclasses", "datetime", "shutil", "ctypes", "contextlib", "tempfile",
-         "urllib", "importlib", "unicodedata"}
+         "urllib", "importlib", "unicodedata", "bisect", "heapq"}
 
 CODE = f"""
 import sys
