@@ -212,12 +212,13 @@ def read_inputs(catalog: str, builds: str | None, previous: dict[str, Any] | Non
         elif old_rec_names is not None and rec_same:
             changed.update(n for j, n in enumerate(old_rec_names) if j not in matched)
     by_module: dict[str, list[int]] = {}
-    asked = [0]
+    asked = 0
 
     def records_of(name: str) -> list[dict[str, Any]]:
         # a delta build asks for one module or two: a scan each is cheaper than the map
-        asked[0] += 1
-        if asked[0] <= 2:
+        nonlocal asked
+        asked += 1
+        if asked <= 2:
             mine = [i for i, rec_name in enumerate(rec_names) if rec_name == name]
         else:
             if not by_module:
