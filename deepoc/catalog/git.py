@@ -207,8 +207,11 @@ def iso_utc(epoch: int) -> str:
 
 def file_dates(mirror: Path, commit: str, path: str) -> tuple[str | None, str | None]:
     """(created, updated): times of the first and last commits reachable from ``commit``
-    that touched ``path``. One ``git log`` with no diff output, so it stays cheap."""
-    out = run_git(["log", "--format=%ct", "--no-renames", commit, "--", path], cwd=mirror)
+    that touched ``path``, following it through renames (git's rename detection: moved
+    with most of its content), so a module whose metadata file was renamed is not shown
+    as new. One ``git log`` without diff output; rename detection runs only where the
+    file appears in the history."""
+    out = run_git(["log", "--format=%ct", "--follow", commit, "--", path], cwd=mirror)
     times = [int(t) for t in out.split()]
     if not times:
         return None, None

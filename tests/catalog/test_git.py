@@ -68,3 +68,43 @@ def test_local_heads_are_what_ls_remote_says(tmp_path, form: str) -> None:
 def test_local_directory_that_is_not_a_repository_fails(tmp_path) -> None:
     with pytest.raises(git.GitError, match="not a git repository"):
         git.ls_remote_heads(str(tmp_path))
+
+
+def test_file_dates_follow_the_file_through_a_rename(tmp_path) -> None:
+    """created is the first commit of the metadata file's history even when the file was
+    renamed since; commits that did not touch it do not count."""
+    import json
+    import os
+    import subprocess
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+
+    def commit(when: int, message: str) -> None:
+        env = {**os.environ, "GIT_AUTHOR_DATE": f"@{when} +0000",
+               "GIT_COMMITTER_DATE": f"@{when} +0000", "GIT_AUTHOR_NAME": "t",
+               "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+               "GIT_COMMITTER_EMAIL": "t@example.org"}
+        subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+        subprocess.run(["git", "commit", "--quiet", "-m", message], cwd=repo, env=env,
+                       check=True)
+
+    subprocess.run(["git", "init", "--quiet", "-b", "master"], cwd=repo, check=True)
+    meta = {"title": "A module", "description": ["Long enough to be detected as a rename."] * 8}
+    (repo / "metadata.json").write_text(json.dumps(meta, indent=2))
+    commit(1_600_000_000, "metadata")
+    (repo / "README.md").write_text("unrelated\n")
+    commit(1_600_100_000, "readme")
+    subprocess.run(["git", "mv", "metadata.json", "ai4-metadata.json"], cwd=repo, check=True)
+    commit(1_600_200_000, "rename")
+    meta["title"] = "A module, edited"
+    (repo / "ai4-metadata.json").write_text(json.dumps(meta, indent=2))
+    commit(1_600_300_000, "edit")
+    (repo / "README.md").write_text("unrelated, later\n")
+    commit(1_600_400_000, "readme again")
+
+    created, updated = git.file_dates(repo, "HEAD", "ai4-metadata.json")
+    assert (created, updated) == (git.iso_utc(1_600_000_000), git.iso_utc(1_600_300_000))
+    assert git.file_dates(repo, "HEAD", "README.md") == (git.iso_utc(1_600_100_000),
+                                                          git.iso_utc(1_600_400_000))
+    assert git.file_dates(repo, "HEAD", "missing.json") == (None, None)
