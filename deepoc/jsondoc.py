@@ -151,9 +151,15 @@ def same_bytes(a: bytes, b: Buffer) -> bool:
     return len(a) == len(b) and _common_prefix(a, b, len(a)) == len(a)
 
 
+# memcmp in shrinking steps, each 16 times the next: after the first size a scan makes at
+# most 16 comparisons per size (under 100 in all, where 4 sizes took up to 380), and it
+# compares little more than the common part
+_STEPS = (1 << 20, 1 << 16, 1 << 12, 1 << 8, 1 << 4, 1)
+
+
 def _common_prefix(a: bytes, b: Buffer, limit: int) -> int:
     view, at = memoryview(b), 0
-    for size in (1 << 20, 1 << 12, 1 << 6, 1):  # memcmp in shrinking steps
+    for size in _STEPS:
         while at + size <= limit and a.startswith(view[at:at + size], at):
             at += size
     return at
@@ -161,7 +167,7 @@ def _common_prefix(a: bytes, b: Buffer, limit: int) -> int:
 
 def _common_suffix(a: bytes, b: Buffer, limit: int) -> int:
     view, la, lb, k = memoryview(b), len(a), len(b), 0
-    for size in (1 << 20, 1 << 12, 1 << 6, 1):
+    for size in _STEPS:
         while k + size <= limit and a.endswith(view[lb - k - size:lb - k], 0, la - k):
             k += size
     return k

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 
 import pytest
@@ -174,3 +175,21 @@ def test_first_at_least_is_bisect_left():
         items = sorted(rng.choices(range(40), k=rng.randrange(0, 12)))
         x = rng.randrange(-2, 42)
         assert jsondoc._first_at_least(items, x) == bisect.bisect_left(items, x), (items, x)
+
+
+def test_common_prefix_and_suffix_are_exact_at_every_step_size():
+    rng = random.Random(8)
+    for _ in range(300):
+        n = rng.choice([0, 1, 15, 16, 17, 255, 4097, 65535, 65536, 65537, 70_000])
+        a = bytes(rng.getrandbits(8) for _ in range(min(n, 64))) * (n // 64 + 1)
+        a = a[:n]
+        cut = rng.randrange(n + 1)
+        b = bytearray(a)
+        if cut < n:
+            b[cut] ^= 0x01
+        b = bytes(b) + (b"x" if rng.random() < 0.3 else b"")
+        limit = min(len(a), len(b))
+        want = len(os.path.commonprefix([a[:limit], b[:limit]]))
+        assert jsondoc._common_prefix(a, b, limit) == want
+        want_tail = len(os.path.commonprefix([a[::-1][:limit], b[::-1][:limit]]))
+        assert jsondoc._common_suffix(a, b, limit) == want_tail
