@@ -180,9 +180,13 @@ def _pagination(p: dict[str, Any], label: str) -> str:
     return "".join(out)
 
 
+def _placed(cards: str, root: str) -> str:
+    """Cached card HTML as it stands on a page whose root is ``root``."""
+    return cards.replace(ROOT, esc(root))
+
+
 def _cards(cards: list[str], root: str) -> str:
-    """Cached cards placed on a page whose root is ``root``."""
-    return "".join(cards).replace(ROOT, esc(root))
+    return _placed("".join(cards), root)
 
 
 def swap_cards(html: str, swaps: list[tuple[str, str]], root: str) -> str | None:
@@ -190,12 +194,11 @@ def swap_cards(html: str, swaps: list[tuple[str, str]], root: str) -> str | None
     (old, new): what rendering the page again with the new cards would give, since a page
     is its cards placed verbatim between parts that do not depend on them. None unless
     each old card is on the page exactly once (then that one is the card's own place)."""
-    r = esc(root)
     for old, new in swaps:
-        placed = old.replace(ROOT, r)
+        placed = _placed(old, root)
         if not old or html.count(placed) != 1:
             return None
-        html = html.replace(placed, new.replace(ROOT, r))
+        html = html.replace(placed, _placed(new, root))
     return html
 
 
