@@ -47,8 +47,14 @@ def register(reg) -> None:  # noqa: ANN001 - the CLI registry
 
 
 def _run_build(args: argparse.Namespace) -> int:
+    import gc
+
     from deepoc.site.render import build_site
 
+    # build_site turns the cycle collector off while it runs and back on at the end; the
+    # first allocation after that would scan every object the build left (about 1.3 ms of
+    # a one-module rebuild at 1,000 modules) in a process that is about to exit.
+    gc.disable()
     report = build_site(args.catalog, args.output, builds=args.builds, base_url=args.base_url)
     if not args.quiet:
         print(f"site: {report.modules} modules, {report.files} files "
