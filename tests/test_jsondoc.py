@@ -144,18 +144,21 @@ def test_a_changed_head_is_not_a_record_change():
 
 
 @pytest.mark.parametrize("seed", range(20))
-def test_a_mapped_previous_file_gives_the_same_answers(seed: int, tmp_path):
-    """The site build maps the live copy of an input instead of reading it: every reader of
-    the previous file answers the same for a mapped file as for its bytes."""
+def test_mapped_files_give_the_same_answers(seed: int, tmp_path):
+    """The site build maps its inputs and their live copies instead of reading them: every
+    reader answers the same for mapped files as for their bytes."""
     import mmap
 
     rng = random.Random(seed)
     doc = _doc(rng, rng.randrange(1, 8))
     new = {**doc, "modules": _edit(rng, doc["modules"])}
     old_raw, new_raw = (jsondoc.dumps(d, "modules").encode() for d in (doc, new))
-    path = tmp_path / "old.json"
+    path, new_path = tmp_path / "old.json", tmp_path / "new.json"
     path.write_bytes(old_raw)
-    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as old:
+    new_path.write_bytes(new_raw)
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as old, \
+            open(new_path, "rb") as nh, \
+            mmap.mmap(nh.fileno(), 0, access=mmap.ACCESS_READ) as new_map:
         _, starts = jsondoc.item_starts(old_raw, "modules")
         assert jsondoc.item_starts(old, "modules") == jsondoc.item_starts(old_raw, "modules")
         assert [jsondoc.item_at(old, s) for s in starts] == \
@@ -165,6 +168,10 @@ def test_a_mapped_previous_file_gives_the_same_answers(seed: int, tmp_path):
         assert jsondoc.same_bytes(old_raw, old) and jsondoc.same_bytes(new_raw, old) == \
             (new_raw == old_raw)
         assert not jsondoc.same_bytes(old_raw + b" ", old)
+        assert jsondoc.changed_items(new_map, old, starts) == \
+            jsondoc.changed_items(new_raw, old_raw, starts)
+        assert jsondoc.same_bytes(new_map, old) == (new_raw == old_raw)
+        assert jsondoc.same_bytes(new_map, new_raw) and jsondoc.same_bytes(old, old_raw)
 
 
 def test_first_at_least_is_bisect_left():
@@ -180,7 +187,7 @@ def test_first_at_least_is_bisect_left():
 def test_common_prefix_and_suffix_are_exact_at_every_step_size():
     rng = random.Random(8)
     for _ in range(300):
-        n = rng.choice([0, 1, 15, 16, 17, 255, 4097, 65535, 65536, 65537, 70_000])
+        n = rng.choice([0, 1, 15, 16, 17, 255, 4097, 65535, 65536, 65537, 70_000, 131_073])
         a = bytes(rng.getrandbits(8) for _ in range(min(n, 64))) * (n // 64 + 1)
         a = a[:n]
         cut = rng.randrange(n + 1)
@@ -190,6 +197,8 @@ def test_common_prefix_and_suffix_are_exact_at_every_step_size():
         b = bytes(b) + (b"x" if rng.random() < 0.3 else b"")
         limit = min(len(a), len(b))
         want = len(os.path.commonprefix([a[:limit], b[:limit]]))
-        assert jsondoc._common_prefix(a, b, limit) == want
         want_tail = len(os.path.commonprefix([a[::-1][:limit], b[::-1][:limit]]))
-        assert jsondoc._common_suffix(a, b, limit) == want_tail
+        # bytes, and any other buffer (a mapped file is copied through in chunks)
+        for first in (a, bytearray(a), memoryview(a)):
+            assert jsondoc._common_prefix(first, b, limit) == want
+            assert jsondoc._common_suffix(first, b, limit) == want_tail

@@ -7,9 +7,17 @@ as raw bytes and compared with the same bytes in the previous build's inputs (th
 published in the live site). Only new or changed items are parsed; an unchanged module
 keeps the content key the last build computed for it. Files in any other layout are
 parsed whole, which gives the same modules and keys, only slower.
+
+The inputs and their live copies are mapped, not read: a rebuild compares them and cuts
+out a few records, and reading 3 MB into new memory cost it about 2 ms of page faults and
+copying. A mapped file must not be cut short while the build reads it (the process would
+get SIGBUS): replace inputs by renaming, as ``deep-oc catalog sync`` and ``deep-oc images
+build`` do, not by rewriting them in place during a build.
 """
 
 from __future__ import annotations
+
+import mmap
 
 from deepoc import cjson, jsondoc
 from deepoc.errors import DeepOCError, UsageError
@@ -46,18 +54,34 @@ class Inputs:
     """The modules in catalog order, the raw files (published as they are), and ``index``:
     what the next build needs to diff its inputs against these."""
 
-    def __init__(self, cat_raw: bytes, builds_raw: bytes | None) -> None:
+    def __init__(self, cat_raw: Buffer, builds_raw: Buffer | None) -> None:
         self.modules: list[Module] = []
         self.cat_raw, self.builds_raw = cat_raw, builds_raw
         self.index: dict[str, Any] = {}
         self.parsed = 0  # catalog entries parsed (the rest were unchanged bytes)
         self.problems: list[str] = []
 
+    def close(self) -> None:
+        """Unmap the input files (their bytes are not used after this)."""
+        for raw in (self.cat_raw, self.builds_raw):
+            if isinstance(raw, mmap.mmap):
+                raw.close()
 
-def read_raw(path: str, what: str) -> bytes:
-    try:
-        with open(path, "rb") as fh:
+
+def map_file(path: str) -> Buffer:
+    """The bytes of ``path``, mapped read-only; read when it cannot be mapped (an empty
+    file, a pipe). Raises OSError."""
+    with open(path, "rb") as fh:
+        try:
+            return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except (ValueError, OSError):
             return fh.read()
+
+
+def read_raw(path: str, what: str) -> Buffer:
+    """Input ``path`` (``what`` names it in errors), mapped."""
+    try:
+        return map_file(path)
     except FileNotFoundError:
         raise UsageError(f"{what} {path} does not exist: pass the file written by the "
                          f"previous stage") from None
@@ -65,9 +89,9 @@ def read_raw(path: str, what: str) -> bytes:
         raise DeepOCError(f"cannot read {what} {path}: {exc.strerror}") from None
 
 
-def _parse(raw: bytes, path: str, what: str) -> Any:
+def _parse(raw: Buffer, path: str, what: str) -> Any:
     try:
-        return cjson.loads(raw)
+        return cjson.loads(raw if isinstance(raw, bytes) else bytes(raw))
     except (ValueError, UnicodeDecodeError) as exc:
         raise DeepOCError(f"{what} {path} is not valid JSON ({exc}): regenerate it") from None
 
@@ -98,7 +122,7 @@ class _List:
     demand. In deep-oc's layout a record is a line (``starts`` says where each begins),
     compared as bytes; in any other layout the file was parsed whole (``starts`` is None)."""
 
-    def __init__(self, raw: bytes, starts: list[int] | None, values: list[Any] | None = None,
+    def __init__(self, raw: Buffer, starts: list[int] | None, values: list[Any] | None = None,
                  where: str = "") -> None:
         self.raw, self.starts, self.where = raw, starts, where  # where: "catalog PATH"
         self.values: list[Any] = values if values is not None else [None] * len(starts or ())
@@ -115,14 +139,14 @@ class _List:
             try:
                 value = jsondoc.load_item(self.text(i))
             except (ValueError, UnicodeDecodeError) as exc:
-                line = self.raw.count(b"\n", 0, self.starts[i]) + 1
+                line = self.raw[:self.starts[i]].count(b"\n") + 1  # mapped: no count
                 raise DeepOCError(f"{self.where}, line {line}: record {i + 1} is not valid "
                                   f"JSON ({exc}): regenerate the file") from None
             self.values[i] = value
         return value
 
 
-def _cut(raw: bytes, key: str, path: str, what: str, check: Callable[[Any, str], None],
+def _cut(raw: Buffer, key: str, path: str, what: str, check: Callable[[Any, str], None],
          old: Buffer | None, old_starts: Any) -> tuple[_List, list[int | None] | None]:
     """The list ``key`` of ``raw``, and for each record the index of the same bytes in the
     previous build's file ``old`` (None: new or changed), or None when nothing is known.

@@ -93,20 +93,32 @@ def cache_path(out: str) -> str:
 
 def _read_state(out: str, globals_key: str) -> dict[str, Any]:
     try:
-        raw = _read_bytes(state_path(out))
+        raw = site_inputs.map_file(state_path(out))  # mapped: loaded from, never copied
     except OSError:
         return {}
+    try:
+        return _decode_state(raw, globals_key)
+    finally:
+        if isinstance(raw, mmap.mmap):
+            raw.close()  # the state file is rewritten in place at the end of the build
+
+
+def _decode_state(raw: bytes | mmap.mmap, globals_key: str) -> dict[str, Any]:
     head = len(STATE_MAGIC) + 12
     if raw[:len(STATE_MAGIC)] != STATE_MAGIC or len(raw) < head:
         return {}
     size = int.from_bytes(raw[len(STATE_MAGIC):len(STATE_MAGIC) + 8], "little")
-    body = raw[head:head + size]
-    if len(body) != size or crc32(body) != int.from_bytes(raw[head - 4:head], "little"):
-        return {}  # cut short or torn by a crash: the next build is a full one
-    try:
-        state = marshal.loads(body)
-    except (ValueError, EOFError, TypeError):
-        return {}
+    with memoryview(raw) as view:
+        body = view[head:head + size]
+        try:
+            if len(body) != size or crc32(body) != int.from_bytes(raw[head - 4:head],
+                                                                   "little"):
+                return {}  # cut short or torn by a crash: the next build is a full one
+            state = marshal.loads(body)
+        except (ValueError, EOFError, TypeError):
+            return {}
+        finally:
+            body.release()
     if not isinstance(state, dict) or state.get("v") != STATE_VERSION \
             or state.get("globals") != globals_key:
         return {}
@@ -118,9 +130,8 @@ def _write_state(out: str, state: dict[str, Any]) -> None:
     write is seen as no state. Why in place: replacing it freed the old file's blocks,
     which cost this file system about 1 ms, and now and then 70 ms."""
     body = marshal.dumps(state)
-    data = STATE_MAGIC + len(body).to_bytes(8, "little") + crc32(body).to_bytes(4, "little") \
-        + body
-    put_file(state_path(out), data)
+    head = STATE_MAGIC + len(body).to_bytes(8, "little") + crc32(body).to_bytes(4, "little")
+    put_file(state_path(out), [head, body])  # not joined: no 370 kB copy
 
 
 def _read_bytes(path: str) -> bytes:
@@ -129,14 +140,9 @@ def _read_bytes(path: str) -> bytes:
 
 
 def _map_live(path: str) -> mmap.mmap | bytes | None:
-    """The live site's copy of an input, mapped rather than read: it is only compared with
-    the new input (from both ends, most of it never touched), and reading 3 MB into memory
-    cost a rebuild at 1,000 modules about 1.5 ms."""
+    """The live site's copy of an input, mapped (see :mod:`deepoc.site.inputs`)."""
     try:
-        with open(path, "rb") as fh:
-            return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-    except ValueError:  # an empty file cannot be mapped
-        return b""
+        return site_inputs.map_file(path)
     except OSError:
         return None
 
@@ -189,50 +195,53 @@ def _build(catalog: str, out: str, builds: str | None, base_url: str | None,
         old_builds = _map_live(os.path.join(out, "builds.json")) if same else None
         inp = site_inputs.read_inputs(catalog, builds, state.get("index") if same else None,
                                       old_cat, old_builds)
-        # The inputs are published as they are. Hashing 30 MB would cost more than a small
-        # rebuild, so a copy keeps the live key when its bytes are the live copy's, and
-        # gets a new key (is written) otherwise.
-        copies = {rel: (raw, writer.live_pages[rel]
-                        if old is not None and same_bytes(raw, old) and rel in writer.live_pages
-                        else os.urandom(10).hex())
-                  for rel, raw, old in (("catalog.json", inp.cat_raw, old_cat),
-                                        ("builds.json", inp.builds_raw, old_builds))
-                  if raw is not None}
-        for old in (old_cat, old_builds):  # the live copies are not needed any more
-            if isinstance(old, mmap.mmap):
-                old.close()
-        report.parsed = inp.parsed
-        report.problems.extend(inp.problems)
-        cache = ModuleCache(cache_path(out), globals_key)
-        build_id = os.urandom(8).hex()
-        made = {"build_id": build_id, "generated": generated}  # for the site's manifest
-        plan = delta.plan(state, inp.modules, cache, out, writer.live_pages, site_title,
-                          base_url, generated, copies) if same else None
-        if plan is not None:
-            report.delta = True
-            order = plan.order
-            fresh = {k: m.to_cache() for k, m in plan.mods.items() if m.modified}
-            writer.run(lambda: writer.adopt(plan.pages, plan.renders), made)
-            shape = plan.shape
-        else:
-            views, dirty = _views(inp.modules, cache, catalog)
-            order = [v.key for v in views]  # content keys, in site order
-            prev = None
-            if same and isinstance(state.get("order"), list):
-                prev = search.Previous(out, writer.live_pages, state["order"], cache)
-            shape = writer.run(lambda: _render_all(writer, views, dirty, base_url, generated,
-                                                   site_title, copies, prev), made)
-            fresh = {v.key: v.to_cache() for v in views if v.key in dirty}
-        report.modules = len(order)
         try:
-            _write_state(out, {
-                "v": STATE_VERSION, "globals": globals_key, "trees": writer.trees(build_id),
-                "order": order, "index": inp.index, "layout": shape})
-            cache.save(order, fresh)
-        except OSError as exc:  # only caches: the next build is just slower
-            report.problems.append(f"could not write the build cache beside {out}: {exc}")
+            # The inputs are published as they are. Hashing 30 MB would cost more than a small
+            # rebuild, so a copy keeps the live key when its bytes are the live copy's, and
+            # gets a new key (is written) otherwise.
+            copies = {rel: (raw, writer.live_pages[rel]
+                            if old is not None and same_bytes(raw, old) and rel in writer.live_pages
+                            else os.urandom(10).hex())
+                      for rel, raw, old in (("catalog.json", inp.cat_raw, old_cat),
+                                            ("builds.json", inp.builds_raw, old_builds))
+                      if raw is not None}
+            for old in (old_cat, old_builds):  # the live copies are not needed any more
+                if isinstance(old, mmap.mmap):
+                    old.close()
+            report.parsed = inp.parsed
+            report.problems.extend(inp.problems)
+            cache = ModuleCache(cache_path(out), globals_key)
+            build_id = os.urandom(8).hex()
+            made = {"build_id": build_id, "generated": generated}  # for the site's manifest
+            plan = delta.plan(state, inp.modules, cache, out, writer.live_pages, site_title,
+                              base_url, generated, copies) if same else None
+            if plan is not None:
+                report.delta = True
+                order = plan.order
+                fresh = {k: m.to_cache() for k, m in plan.mods.items() if m.modified}
+                writer.run(lambda: writer.adopt(plan.pages, plan.renders), made)
+                shape = plan.shape
+            else:
+                views, dirty = _views(inp.modules, cache, catalog)
+                order = [v.key for v in views]  # content keys, in site order
+                prev = None
+                if same and isinstance(state.get("order"), list):
+                    prev = search.Previous(out, writer.live_pages, state["order"], cache)
+                shape = writer.run(lambda: _render_all(writer, views, dirty, base_url, generated,
+                                                       site_title, copies, prev), made)
+                fresh = {v.key: v.to_cache() for v in views if v.key in dirty}
+            report.modules = len(order)
+            try:
+                _write_state(out, {
+                    "v": STATE_VERSION, "globals": globals_key, "trees": writer.trees(build_id),
+                    "order": order, "index": inp.index, "layout": shape})
+                cache.save(order, fresh)
+            except OSError as exc:  # only caches: the next build is just slower
+                report.problems.append(f"could not write the build cache beside {out}: {exc}")
+            finally:
+                cache.close()
         finally:
-            cache.close()
+            inp.close()  # the published copies are written: unmap the inputs
     report.pages_rendered, report.pages_reused = writer.rendered, writer.reused
     report.files = len(writer.pages)
     report.seconds = time.perf_counter() - t0

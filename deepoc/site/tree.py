@@ -257,7 +257,7 @@ def _open_private(path: str) -> int:
     return -1
 
 
-def put_file(path: str, data: bytes) -> None:
+def put_file(path: str, data: bytes | list[bytes]) -> None:
     """``path`` holds ``data``, rewritten in place: for files no other tree links to."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)
     try:
@@ -266,13 +266,17 @@ def put_file(path: str, data: bytes) -> None:
         os.close(fd)
 
 
-def write_all(fd: int, data: bytes, at: int = 0) -> None:
-    """``data`` at offset ``at`` of ``fd``, then cut the file where it ends (the file may
-    have been longer)."""
-    view, done = memoryview(data), 0
-    while done < len(view):
-        done += os.pwrite(fd, view[done:], at + done)
-    os.ftruncate(fd, at + done)
+def write_all(fd: int, data: bytes | list[bytes], at: int = 0) -> None:
+    """``data`` (a buffer, or buffers to write back to back, without joining them) at
+    offset ``at`` of ``fd``, then cut the file where it ends (it may have been longer)."""
+    parts = data if isinstance(data, list) else [data]
+    total = sum(map(len, parts))
+    done = os.pwritev(fd, parts, at) if total else 0
+    if done < total:  # a short write (rare): the rest as one buffer
+        view = memoryview(b"".join(parts))
+        while done < total:
+            done += os.pwrite(fd, view[done:], at + done)
+    os.ftruncate(fd, at + total)
 
 
 def _renameat2_exchange(a: str, b: str) -> bool:

@@ -45,7 +45,10 @@ class Reader:
 
     def read(self, c: Path, b: Path | None):
         inp = read_inputs(c, b, self.index, self.old_cat, self.old_builds)
-        self.index, self.old_cat, self.old_builds = inp.index, inp.cat_raw, inp.builds_raw
+        # the inputs are mapped, and the tests rewrite them in place: keep their bytes
+        self.index = inp.index
+        self.old_cat, self.old_builds = (None if raw is None else bytes(raw)
+                                         for raw in (inp.cat_raw, inp.builds_raw))
         return inp
 
 
