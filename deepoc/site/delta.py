@@ -30,12 +30,13 @@ MAX_SHARE = 0.05  # more modules changed than this share: the full build is abou
 
 
 class Plan:
-    """Every page of the new site with its input hash, the renderers of the pages whose
-    hash changed, and the state for the next build."""
+    """The pages whose input hash changed (None: gone) and their renderers, and the state
+    for the next build."""
 
-    def __init__(self, pages_: dict[str, str], renders: dict[str, Callable[[], str | bytes]],
+    def __init__(self, changes: dict[str, str | None],
+                 renders: dict[str, Callable[[], str | bytes]],
                  order: list[str], shape: dict[str, Any], mods: dict[str, Mod]) -> None:
-        self.pages, self.renders, self.order, self.shape = pages_, renders, order, shape
+        self.changes, self.renders, self.order, self.shape = changes, renders, order, shape
         self.mods = mods  # module data this build made or completed, by content key
 
 
@@ -100,13 +101,17 @@ def plan(state: dict[str, Any], modules: list[Module], cache: ModuleCache,
     kwslug: dict[str, str] = shape["kwslug"]
     site = pages.Site(site_title, generated, base_url, kwslug)
     card = layout.Cards(kwslug, set())
-    new_pages = dict(live_pages)
+    changes: dict[str, str | None] = {}
     renders: dict[str, Callable[[], str | bytes]] = {}
 
     def put(rel: str, key: str, render: Callable[[], str | bytes]) -> None:
-        if new_pages.get(rel) != key:
-            new_pages[rel] = key
+        if changes.get(rel, live_pages.get(rel)) != key:
+            changes[rel] = key
             renders[rel] = render
+
+    def drop(rel: str) -> None:
+        if rel in live_pages:
+            changes[rel] = None
 
     def listing(rel: str, root: str, members: Any, full: Callable[[], str]) -> Callable[[], str]:
         """Page ``rel`` of a listing: the live page with the changed modules' cards swapped
@@ -160,7 +165,7 @@ def plan(state: dict[str, Any], modules: list[Module], cache: ModuleCache,
         if name in bodies:
             put(rel, sha1(bodies[name].encode()).hexdigest(), lambda b=bodies[name]: b)
         else:
-            new_pages.pop(rel, None)
+            drop(rel)
     meta = search.meta_js(n, shards)
     put("search/meta.js", sha1(meta.encode()).hexdigest(), lambda: meta)
     for rel in ("catalog.json", "builds.json"):
@@ -168,8 +173,8 @@ def plan(state: dict[str, Any], modules: list[Module], cache: ModuleCache,
             raw, key = copies[rel]
             put(rel, key, lambda raw=raw: raw)
         else:
-            new_pages.pop(rel, None)
-    return Plan(new_pages, renders, new_order, {**shape, "page_keys": page_keys,
+            drop(rel)
+    return Plan(changes, renders, new_order, {**shape, "page_keys": page_keys,
                                                   "dates": dates, "recent": newest}, made)
 
 

@@ -219,7 +219,7 @@ def _build(catalog: str, out: str, builds: str | None, base_url: str | None,
                 report.delta = True
                 order = plan.order
                 fresh = {k: m.to_cache() for k, m in plan.mods.items() if m.modified}
-                writer.run(lambda: writer.adopt(plan.pages, plan.renders), made)
+                writer.run(lambda: writer.apply(plan.changes, plan.renders), made)
                 shape = plan.shape
             else:
                 views, dirty = _views(inp.modules, cache, catalog)

@@ -104,13 +104,23 @@ class Writer:
         self.rendered = self.reused = 0
         self._dirs: set[str] = set()
         self.work = ""
-        self.work_pages: dict[str, str] = {}
+        # The work tree's page hashes, never copied out: ``_base`` where ``_over`` (the
+        # standby tree's difference from the live tree; None: not there) does not say.
+        self._base: dict[str, str] = {}
+        self._over: dict[str, str | None] = {}
+        self._gone: list[str] | None = None  # pages a delta build removes
+        self._diff: dict[str, str | None] | None = None  # the next standby diff, if known
 
     def _start(self) -> None:
         """Make the work tree: the standby tree when it is usable, else an empty folder."""
-        self.work, self.work_pages = self._work_tree()
+        self.work, self._base, self._over = self._work_tree()
 
-    def _work_tree(self) -> tuple[str, dict[str, str]]:
+    def _work_key(self, rel: str) -> str | None:
+        """The hash of the work tree's copy of ``rel`` (None: it has none)."""
+        over = self._over
+        return over[rel] if rel in over else self._base.get(rel)
+
+    def _work_tree(self) -> tuple[str, dict[str, str], dict[str, str | None]]:
         out = self.out
         leftover = os.path.basename(beside(out, "new-"))  # trees of builds that were killed
         with os.scandir(os.path.dirname(out) or ".") as entries:
@@ -124,18 +134,12 @@ class Writer:
             standby_id, diff = self._standby
             if self.same and manifest is not None and standby_id is not None \
                     and manifest.get("build_id") == standby_id and isinstance(diff, dict):
-                standby_pages = dict(self.live_pages)  # the live tree's, but where they differ
-                for rel, key in diff.items():
-                    if key is None:
-                        del standby_pages[rel]
-                    else:
-                        standby_pages[rel] = key
                 os.rename(standby, work)  # a half-updated tree never keeps the standby name
                 put_file(os.path.join(work, MANIFEST), b"{}")  # nor a manifest that vouches for it
-                return work, standby_pages
+                return work, self.live_pages, diff  # the live tree's, but where they differ
             _rmtree(standby)
         os.mkdir(work)
-        return work, {}
+        return work, {}, {}
 
     def trees(self, build_id: str) -> dict[str, Any]:
         """For the next build's state: the page hashes of the new live tree and the builds
@@ -143,9 +147,11 @@ class Writer:
         kept as their difference from the live tree's: a few pages, not thousands."""
         diff = None
         if self.same:
-            new, old = self.pages, self.live_pages
-            diff = {rel: key for rel, key in old.items() if new.get(rel) != key}
-            diff.update((rel, None) for rel in new.keys() - old.keys())
+            diff = self._diff  # a delta build knows it
+            if diff is None:
+                new, old = self.pages, self.live_pages
+                diff = {rel: key for rel, key in old.items() if new.get(rel) != key}
+                diff.update((rel, None) for rel in new.keys() - old.keys())
         return {"build_id": build_id, "pages": self.pages,
                 "standby_id": self.live_id if self.live is not None else None,
                 "standby_diff": diff}
@@ -155,17 +161,35 @@ class Writer:
             os.makedirs(path, exist_ok=True)
             self._dirs.add(path)
 
-    def adopt(self, pages: dict[str, str],
+    def apply(self, changes: dict[str, str | None],
               renders: dict[str, Callable[[], str | bytes]]) -> None:
-        """All the pages of the new site at once (a delta build): only those the work tree
-        does not already hold are looked at; ``renders`` makes the pages the live site does
-        not have either."""
-        work_pages = self.work_pages
-        stale = [rel for rel, key in pages.items() if work_pages.get(rel) != key]
-        self.reused += len(pages) - len(stale)
-        for rel in stale:
-            self.page(rel, pages[rel], renders.get(rel))
-        self.pages = dict(pages)
+        """A delta build: the live site's pages with ``changes`` (a page's new hash; None:
+        the page is gone); ``renders`` makes the changed pages. Only the changed pages and
+        those where the work tree (the standby copy) differs from the live tree are looked
+        at, and the live tree's page map becomes the new one in place: a rebuild touches a
+        few dozen of the thousands of pages, and copying or comparing whole maps was a
+        tenth of its time."""
+        live, over = self.live_pages, self._over
+        # an empty work tree (no standby copy) needs every page
+        todo = sorted(changes.keys() | (over.keys() if self._base is live else live.keys()))
+        gone, placed = [], 0
+        for rel in todo:
+            key = changes[rel] if rel in changes else live.get(rel)
+            current = over[rel] if rel in over else self._base.get(rel)
+            if key is None:
+                if current is not None:
+                    gone.append(rel)
+            elif key != current:
+                placed += 1
+                self._place(rel, key, renders.get(rel), current)
+        self._diff = {rel: live.get(rel) for rel, key in changes.items() if live.get(rel) != key}
+        for rel, key in changes.items():
+            if key is None:
+                live.pop(rel, None)
+            else:
+                live[rel] = key
+        self.pages, self._gone = live, gone
+        self.reused += len(live) - placed
 
     def page(self, rel: str, key: str, render: Callable[[], str | bytes] | None) -> None:
         """Page ``rel`` with input hash ``key``; ``render`` makes it when no tree has it
@@ -173,12 +197,17 @@ class Writer:
         if rel in self.pages:
             raise DeepOCError(f"two pages of the site map to {rel}: rename one of the modules")
         self.pages[rel] = key
-        if self.work_pages.get(rel) == key:
+        self._place(rel, key, render, self._work_key(rel))
+
+    def _place(self, rel: str, key: str, render: Callable[[], str | bytes] | None,
+               current: str | None) -> None:
+        """Bring the work tree's copy of ``rel`` (hash ``current``, None: none) to ``key``."""
+        if current == key:
             self.reused += 1
             return
         target = f"{self.work}/{rel}"
         self._mkdir(os.path.dirname(target))
-        exists = rel in self.work_pages
+        exists = current is not None
         in_live = self.live is not None and self.live_pages.get(rel) == key
         fd = _open_private(target) if exists else -1
         if fd < 0:
@@ -224,7 +253,12 @@ class Writer:
     def _commit(self, extra: dict[str, Any]) -> None:
         """Drop pages the new site no longer has, write the manifest and swap the work
         tree in; the previous site becomes the standby tree."""
-        for rel in self.work_pages.keys() - self.pages.keys():
+        gone = self._gone
+        if gone is None:  # a full build: whatever the work tree has that the site has not
+            base, over = self._base, self._over
+            held = (base.keys() - over.keys()) | {r for r, k in over.items() if k is not None}
+            gone = held - self.pages.keys()
+        for rel in gone:
             try:
                 os.unlink(f"{self.work}/{rel}")
             except FileNotFoundError:
