@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from deepoc.hashing import sha1
 from deepoc.site import keys, layout, pages, search
-from deepoc.site.inputs import Module
 from deepoc.site.model import PAGE_SIZE, Mod
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from deepoc.site.cache import ModuleCache
+    from deepoc.site.inputs import Inputs, Module
 
 MAX_SHARE = 0.05  # more modules changed than this share: the full build is about as quick
 
@@ -40,29 +40,51 @@ class Plan:
         self.mods = mods  # module data this build made or completed, by content key
 
 
-def plan(state: dict[str, Any], modules: list[Module], cache: ModuleCache,
-         live: str, live_pages: dict[str, str], site_title: str, base_url: str | None,
-         generated: str, copies: dict[str, tuple[bytes, str]]) -> Plan | None:
-    """The delta build of ``modules`` over the live site, or None when it needs a full one."""
-    shape, order = state.get("layout"), state.get("order")
-    if not isinstance(shape, dict) or not isinstance(order, list) or not live_pages:
-        return None
-    names: list[str] = shape["names"]
+def _changed(names: list[str], order: list[str], inp: Inputs
+             ) -> list[tuple[int, Module]] | None:
+    """The modules whose content key changed, by their number in site order; None when a
+    module was added, removed or renamed."""
     n = len(names)
-    if len(modules) != n or len(order) != n:
+    changed: list[tuple[int, Module]] = []
+    if inp.touched is not None:  # changed in place: only these can differ
+        if len(inp.index["keys"]) != n:
+            return None
+        for m in inp.touched:
+            if m.name not in inp.index["keys"]:
+                return None
+            i = names.index(m.name)
+            if order[i] != m.key:
+                changed.append((i, m))
+        return changed
+    modules = inp.modules
+    if len(modules) != n:
         return None
     at = {name: i for i, name in enumerate(names)}
-    changed: list[tuple[int, Module]] = []
     for m in modules:
         i = at.get(m.name)
         if i is None:
             return None
         if order[i] != m.key:
             changed.append((i, m))
-    if len({m.name for m in modules}) != n or len(changed) > max(1, int(n * MAX_SHARE)):
+    return changed if len({m.name for m in modules}) == n else None
+
+
+def plan(state: dict[str, Any], inp: Inputs, cache: ModuleCache,
+         live: str, live_pages: dict[str, str], site_title: str, base_url: str | None,
+         generated: str, copies: dict[str, tuple[bytes, str]]) -> Plan | None:
+    """The delta build of the modules of ``inp`` over the live site, or None when it needs
+    a full one."""
+    shape, order = state.get("layout"), state.get("order")
+    if not isinstance(shape, dict) or not isinstance(order, list) or not live_pages:
+        return None
+    names: list[str] = shape["names"]
+    n = len(names)
+    if len(order) != n:
+        return None
+    changed = _changed(names, order, inp)
+    if changed is None or len(changed) > max(1, int(n * MAX_SHARE)):
         return None
 
-    by_name = {m.name: m for m in modules}
     made: dict[str, Mod] = {}
     new_order, page_keys = list(order), list(shape["page_keys"])
     dates, slugs = list(shape["dates"]), shape["slugs"]
@@ -74,7 +96,7 @@ def plan(state: dict[str, Any], modules: list[Module], cache: ModuleCache,
         if before is None:
             return None
         old = Mod.from_cache(order[i], before, None)
-        new = _mod(m, cache, made)
+        new = _mod(m.key, m.load, cache, made)
         if (new.slug, new.name, new.created, new.keywords, new.flags, new.license) != (
                 old.slug, old.name, old.created, old.keywords, old.flags, old.license):
             return None  # it moves, or changes a keyword, facet or the sitemap
@@ -91,7 +113,8 @@ def plan(state: dict[str, Any], modules: list[Module], cache: ModuleCache,
         return None
 
     def mod(i: int) -> Mod:
-        v = _mod(by_name[names[i]], cache, made, new_order[i])
+        name = names[i]
+        v = _mod(new_order[i], lambda: inp.named(name).load(), cache, made)
         if v.card_slugs != slugs[i]:  # as the full build does
             v.card = ""
             v.card_slugs = slugs[i]
@@ -178,16 +201,15 @@ def plan(state: dict[str, Any], modules: list[Module], cache: ModuleCache,
                                                   "dates": dates, "recent": newest}, made)
 
 
-def _mod(m: Module, cache: ModuleCache, made: dict[str, Mod],
-         key: str | None = None) -> Mod:
-    """Module data by content key: made this build, else cached, else from its inputs."""
-    key = key or m.key
+def _mod(key: str, load: Callable[[], Any], cache: ModuleCache, made: dict[str, Mod]) -> Mod:
+    """Module data by content key: made this build, else cached, else from its inputs
+    (``load`` parses them, only if needed)."""
     mod = made.get(key)
     if mod is None:
         data = cache.get(key)
         if data is not None:
-            mod = Mod.from_cache(key, data, m.load)
+            mod = Mod.from_cache(key, data, load)
         else:
-            mod = layout.new_mod(key, m.load)
+            mod = layout.new_mod(key, load)
         made[key] = mod
     return mod

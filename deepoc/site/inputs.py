@@ -52,14 +52,43 @@ class Module:
 
 class Inputs:
     """The modules in catalog order, the raw files (published as they are), and ``index``:
-    what the next build needs to diff its inputs against these."""
+    what the next build needs to diff its inputs against these.
+
+    When the inputs changed only in place (every module where it was, most of them the
+    same bytes with the same build records), ``touched`` holds the modules whose key may
+    have changed, and the full list is made only if asked for: a delta build needs a few
+    modules, not a thousand objects."""
 
     def __init__(self, cat_raw: Buffer, builds_raw: Buffer | None) -> None:
-        self.modules: list[Module] = []
+        self._modules: list[Module] | None = []
         self.cat_raw, self.builds_raw = cat_raw, builds_raw
         self.index: dict[str, Any] = {}
         self.parsed = 0  # catalog entries parsed (the rest were unchanged bytes)
         self.problems: list[str] = []
+        self.touched: list[Module] | None = None
+        self._source: Callable[[int, str], Loaded] | None = None
+        self._by_name: dict[str, Module] | None = None
+
+    @property
+    def modules(self) -> list[Module]:
+        if self._modules is None:  # in place: every module's key is in the index
+            keys, source = self.index["keys"], self._source
+            self._modules = [Module(name, keys[name], source, i)
+                             for i, name in enumerate(self.index["catalog"])
+                             if name is not None]
+        return self._modules
+
+    def named(self, name: str) -> Module:
+        """The module called ``name`` (KeyError: there is none)."""
+        if self._modules is None:  # found where it is, without making the list
+            try:
+                i = self.index["catalog"].index(name)
+            except ValueError:
+                raise KeyError(name) from None
+            return Module(name, self.index["keys"][name], self._source, i)
+        if self._by_name is None:
+            self._by_name = {m.name: m for m in self._modules}
+        return self._by_name[name]
 
     def close(self) -> None:
         """Unmap the input files (their bytes are not used after this)."""
@@ -147,9 +176,12 @@ class _List:
 
 
 def _cut(raw: Buffer, key: str, path: str, what: str, check: Callable[[Any, str], None],
-         old: Buffer | None, old_starts: Any) -> tuple[_List, list[int | None] | None]:
-    """The list ``key`` of ``raw``, and for each record the index of the same bytes in the
-    previous build's file ``old`` (None: new or changed), or None when nothing is known.
+         old: Buffer | None, old_starts: Any
+         ) -> tuple[_List, list[int | None] | None, range | None]:
+    """The list ``key`` of ``raw``; for each record the index of the same bytes in the
+    previous build's file ``old`` (None: new or changed), or None when nothing is known;
+    and when the records were changed in place (as many as before, every other one the
+    same bytes at the same index), the indexes of those that may differ, else None.
 
     A file that differs from the previous one only in some records is compared from both
     ends and never cut up; one in the same layout is cut into lines; anything else is
@@ -157,7 +189,7 @@ def _cut(raw: Buffer, key: str, path: str, what: str, check: Callable[[Any, str]
     where = f"{what} {path}"
     known = old is not None and isinstance(old_starts, list)
     if known and jsondoc.same_bytes(raw, old):
-        return _List(raw, old_starts, where=where), list(range(len(old_starts)))
+        return _List(raw, old_starts, where=where), list(range(len(old_starts))), range(0)
     if known and old_starts:
         change = jsondoc.changed_items(raw, old, old_starts)
         if change is not None:
@@ -168,7 +200,8 @@ def _cut(raw: Buffer, key: str, path: str, what: str, check: Callable[[Any, str]
             moved = {jsondoc.item_at(old, old_starts[j]): j for j in range(first, first + count)}
             same = list(range(first)) + [moved.get(jsondoc.item_at(raw, st)) for st in starts] \
                 + list(range(first + count, len(old_starts)))
-            return _List(raw, new_starts, where=where), same
+            span = range(first, first + count) if len(starts) == count else None
+            return _List(raw, new_starts, where=where), same, span
     cut = jsondoc.item_starts(raw, key)
     if cut is None:
         doc = _parse(raw, path, what)
@@ -176,16 +209,16 @@ def _cut(raw: Buffer, key: str, path: str, what: str, check: Callable[[Any, str]
         items = doc.get(key, [] if key == "builds" else None)
         if not isinstance(items, list):
             check(None, path)  # raises with the file's own message
-        return _List(raw, None, list(items)), None
+        return _List(raw, None, list(items)), None, None
     check(cut[0], path)
     records = _List(raw, cut[1], where=where)
     if not known:
-        return records, None
+        return records, None, None
     old_cut = jsondoc.item_starts(old, key) if old_starts else None
     if old_cut is None or len(old_cut[1]) != len(old_starts):
-        return records, [None] * len(records) if not old_starts else None
+        return records, [None] * len(records) if not old_starts else None, None
     where = {jsondoc.item_at(old, st): j for j, st in enumerate(old_cut[1])}
-    return records, [where.get(records.text(i)) for i in range(len(records))]
+    return records, [where.get(records.text(i)) for i in range(len(records))], None
 
 
 def _record_module(rec: Any) -> str | None:
@@ -201,8 +234,8 @@ def read_inputs(catalog: str, builds: str | None, previous: dict[str, Any] | Non
     keys: dict[str, str] = prev.get("keys") if isinstance(prev.get("keys"), dict) else {}
     cat_raw = read_raw(catalog, "catalog")
     builds_raw = read_raw(builds, "build records") if builds is not None else None
-    cat, cat_same = _cut(cat_raw, "modules", catalog, "catalog", _check_catalog,
-                         old_cat if keys else None, prev.get("cat_starts"))
+    cat, cat_same, cat_span = _cut(cat_raw, "modules", catalog, "catalog", _check_catalog,
+                                   old_cat if keys else None, prev.get("cat_starts"))
 
     # Build records: which module each one belongs to, and which modules' records changed
     # (None: not known, so every module's key is recomputed).
@@ -213,16 +246,26 @@ def read_inputs(catalog: str, builds: str | None, previous: dict[str, Any] | Non
     if builds_raw is None:
         changed = set(old_rec_names or ())
     else:
-        recs, rec_same = _cut(builds_raw, "builds", builds, "build records", _check_builds,
-                              old_builds if keys and old_rec_names is not None else None,
-                              prev.get("rec_starts"))
+        recs, rec_same, rec_span = _cut(
+            builds_raw, "builds", builds, "build records", _check_builds,
+            old_builds if keys and old_rec_names is not None else None,
+            prev.get("rec_starts"))
         if rec_same is None and old_rec_names is None and keys:
             rec_same = [None] * len(recs)  # no records before: all of them are new
         changed = set()
         matched: set[int] = set()
-        if rec_same is not None and old_builds is not None \
-                and jsondoc.same_bytes(builds_raw, old_builds):  # the very same records
-            rec_names, rec_same = list(old_rec_names), []
+        if rec_span is not None and old_rec_names is not None \
+                and len(old_rec_names) == len(recs):  # in place: look at the span only
+            rec_names = list(old_rec_names)
+            for i in rec_span:
+                j = rec_same[i]
+                rec_names[i] = _record_module(recs.get(i)) if j is None else old_rec_names[j]
+                if j is None:
+                    changed.add(rec_names[i])
+                else:
+                    matched.add(j)
+            changed.update(old_rec_names[j] for j in rec_span if j not in matched)
+            rec_same = []
         for i, j in enumerate(rec_same if rec_same is not None else [None] * len(recs)):
             if j is None:
                 name = _record_module(recs.get(i))
@@ -261,6 +304,21 @@ def read_inputs(catalog: str, builds: str | None, previous: dict[str, Any] | Non
     if changed is None or not isinstance(old_cat_names, list):
         cat_same = None
     out = Inputs(cat_raw, builds_raw)
+    out._source = source
+    index = {"builds": rec_names if builds_raw is not None else None, "cat_starts": cat.starts,
+             "rec_starts": recs.starts if builds_raw is not None else None}
+    if cat_same is not None and cat_span is not None and len(old_cat_names) == len(cat):
+        touched = _in_place(cat, cat_same, cat_span, old_cat_names, keys, changed, records_of,
+                            source)
+        if touched is not None:
+            for m in touched:
+                keys[m.name] = m.key  # the previous build's index, updated in place
+            out.touched, out._modules = touched, None
+            out.parsed = len(touched)
+            out.problems.extend(["catalog entry that is not an object skipped"]
+                                * old_cat_names.count(None))
+            out.index = {"catalog": old_cat_names, "keys": keys, **index}
+            return out
     names: list[str | None] = []
     for i, j in enumerate(cat_same if cat_same is not None else [None] * len(cat)):
         if j is not None:
@@ -279,7 +337,30 @@ def read_inputs(catalog: str, builds: str | None, previous: dict[str, Any] | Non
         name = str(entry.get("name"))
         names.append(name)
         out.modules.append(Module(name, model.entry_key(entry, records_of(name)), source, i))
-    out.index = {"catalog": names, "builds": rec_names if builds_raw is not None else None,
-                 "keys": {m.name: m.key for m in out.modules}, "cat_starts": cat.starts,
-                 "rec_starts": recs.starts if builds_raw is not None else None}
+    out.index = {"catalog": names, "keys": {m.name: m.key for m in out.modules}, **index}
     return out
+
+
+def _in_place(cat: _List, same: list[int | None], span: range, old_names: list[str | None],
+              keys: dict[str, str], changed: set[str | None], records_of: Callable[..., Any],
+              source: Callable[[int, str], Loaded]) -> list[Module] | None:
+    """The modules whose key may have changed, when the catalog changed in place: records
+    in ``span`` (the only ones whose bytes changed) and modules whose build records changed.
+    None when a module there is not the one that was (added, renamed, moved)."""
+    spots = set(span)
+    wanted = [name for name in changed if name is not None and name in keys]
+    if len(wanted) > 8:  # a scan of the names each would grow with their square
+        at = {name: i for i, name in enumerate(old_names)}
+        spots.update(at[name] for name in wanted if name in at)
+    else:
+        spots.update(old_names.index(name) for name in wanted if name in old_names)
+    touched = []
+    for i in sorted(spots):
+        name, j = old_names[i], same[i]
+        if j == i and name is not None and name in keys and name not in changed:
+            continue  # the same bytes, the same records: the same key
+        entry = cat.get(i)
+        if not isinstance(entry, dict) or name is None or str(entry.get("name")) != name:
+            return None
+        touched.append(Module(name, model.entry_key(entry, records_of(name)), source, i))
+    return touched

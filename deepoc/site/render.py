@@ -213,7 +213,7 @@ def _build(catalog: str, out: str, builds: str | None, base_url: str | None,
             cache = ModuleCache(cache_path(out), globals_key)
             build_id = os.urandom(8).hex()
             made = {"build_id": build_id, "generated": generated}  # for the site's manifest
-            plan = delta.plan(state, inp.modules, cache, out, writer.live_pages, site_title,
+            plan = delta.plan(state, inp, cache, out, writer.live_pages, site_title,
                               base_url, generated, copies) if same else None
             if plan is not None:
                 report.delta = True

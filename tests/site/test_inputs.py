@@ -125,6 +125,37 @@ def test_unchanged_items_are_not_parsed(tmp_path: Path):
     assert reader.read(c, b).parsed == 0  # the same items in another order
 
 
+def test_changes_in_place_name_only_the_touched_modules(tmp_path: Path):
+    """A delta build needs the modules whose key may have changed, not a list of all."""
+    cat, builds = synthetic.catalog(40)
+    reader = Reader()
+    c, b = _write(tmp_path, cat, builds)
+    reader.read(c, b)
+    assert reader.read(c, b).touched == []  # the very same bytes
+    cat["modules"][5]["branches"]["master"]["metadata"]["summary"] = "new"
+    c, b = _write(tmp_path, cat, builds)
+    inp = reader.read(c, b)
+    assert [m.name for m in inp.touched] == [cat["modules"][5]["name"]]
+    assert inp._modules is None  # the full list was not made
+    name = builds["builds"][0]["module"]
+    builds["builds"][0]["status"] = "failed"
+    c, b = _write(tmp_path, cat, builds)
+    inp = reader.read(c, b)
+    assert [m.name for m in inp.touched] == [name]
+    other = cat["modules"][7]["name"]
+    assert (inp.named(other).name, inp.named(other).key) == (other, dict(_expected(c, b))[other])
+    assert inp.named(other).load()[0] == cat["modules"][7]
+    with pytest.raises(KeyError):
+        inp.named("no-such-module")
+    assert [(m.name, m.key) for m in inp.modules] == _expected(c, b)
+    assert inp.named(other).key == dict(_expected(c, b))[other]  # from the list, once made
+    cat["modules"][3]["name"] = "renamed"  # not in place: every module is looked at
+    c, b = _write(tmp_path, cat, builds)
+    inp = reader.read(c, b)
+    assert inp.touched is None
+    assert [(m.name, m.key) for m in inp.modules] == _expected(c, b)
+
+
 def test_a_compact_file_is_parsed_whole(tmp_path: Path):
     cat, builds = synthetic.catalog(10)
     reader = Reader()
