@@ -189,8 +189,9 @@ def plan(state: dict[str, Any], inp: Inputs, cache: ModuleCache,
             put(rel, sha1(bodies[name].encode()).hexdigest(), lambda b=bodies[name]: b)
         else:
             drop(rel)
-    meta = search.meta_js(n, shards)
-    put("search/meta.js", sha1(meta.encode()).hexdigest(), lambda: meta)
+    if shards is not None:  # else the same shards as the live site's, and the same count
+        meta = search.meta_js(n, shards)
+        put("search/meta.js", sha1(meta.encode()).hexdigest(), lambda: meta)
     for rel in ("catalog.json", "builds.json"):
         if rel in copies:
             raw, key = copies[rel]

@@ -159,16 +159,18 @@ def patch_terms(changes: list[tuple[int, str, str]], n: int, live: str,
 
 
 def patched_shards(patch: dict[str, dict[str, Any] | None],
-                   live_pages: dict[str, str]) -> tuple[dict[str, str], list[str]]:
-    """The bodies of the patched term shards that still exist, and every shard's name."""
+                   live_pages: dict[str, str]) -> tuple[dict[str, str], list[str] | None]:
+    """The bodies of the patched term shards that still exist, and every shard's name;
+    the names are None when the patch adds and removes no shard (they are the live site's,
+    and finding them means looking at every page)."""
+    bodies = {name: _js("terms", name, data) for name, data in patch.items()
+              if data is not None}
+    if all((data is None) != (f"search/t/{name}.js" in live_pages)
+           for name, data in patch.items()):
+        return bodies, None
     names = {rel[9:-3] for rel in live_pages if rel.startswith("search/t/")}
-    bodies = {}
-    for name, data in patch.items():
-        if data is None:
-            names.discard(name)
-        else:
-            names.add(name)
-            bodies[name] = _js("terms", name, data)
+    names.difference_update(name for name, data in patch.items() if data is None)
+    names.update(bodies)
     return bodies, sorted(names)
 
 
@@ -195,6 +197,8 @@ def search_index(w: Writer, views: list[Mod], keywords: list[Keyword],
     patch = patch_terms(changes, n, prev.live, prev.pages) if changes is not None else None
     if patch is not None:
         bodies, names = patched_shards(patch, prev.pages)
+        if names is None:
+            names = sorted(rel[9:-3] for rel in prev.pages if rel.startswith("search/t/"))
         for name in names:
             rel = f"search/t/{name}.js"
             if name in bodies:

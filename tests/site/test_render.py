@@ -368,3 +368,14 @@ def test_serve_refuses_a_folder_that_is_not_a_site(tmp_path: Path):
     with pytest.raises(UsageError, match="not a built site"):
         make_server(tmp_path)
     assert main(["site", "serve", str(tmp_path), "--port", "0"]) == 2
+
+
+def test_patched_shards_name_every_shard_only_when_the_set_changes():
+    """Listing every shard means looking at every page: a patch that keeps the set of
+    shards (most one-module edits) leaves meta.js as it is."""
+    live = {"index.html": "k", "search/t/ab.js": "1", "search/t/cd.js": "2"}
+    bodies, names = search.patched_shards({"ab": {"abc": "x"}}, live)
+    assert list(bodies) == ["ab"] and names is None
+    assert search.patched_shards({"ef": {"efg": "x"}}, live)[1] == ["ab", "cd", "ef"]
+    assert search.patched_shards({"cd": None}, live) == ({}, ["ab"])
+    assert search.patched_shards({"gh": None}, live) == ({}, None)  # never there
