@@ -8,7 +8,7 @@ writes them (deepoc.jsondoc). Rebuild ratios are given twice: whole processes, a
 above the bare interpreter's start-up (`python -c pass`, measured in the same run), which no
 Python tool can avoid and which alone exceeds 5 % of a full build at 100 modules. That
 start-up is measured the way each rebuild starts, after the same pause (a process started
-after a pause took 2-4 ms longer here than one started right after another). Pelican
+after a pause mostly took 1-4.5 ms longer here than one started right after another). Pelican
 is installed into benchmarks/_ref/pelican (gitignored), never into the project's .venv.
 
 deep-oc is measured as users get it: this checkout is installed (not editable) into its own
