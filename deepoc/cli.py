@@ -119,6 +119,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run(args.func, args)
 
 
+_ENDS_AFTER_COMMAND = False
+
+
+def process_ends_after_command() -> bool:
+    """Whether this process ends when the command returns (the console script), so that
+    a command may skip clean-ups nobody would profit from; False when called as a library
+    (tests call :func:`main`)."""
+    return _ENDS_AFTER_COMMAND
+
+
 def entry() -> None:
     """The ``deep-oc`` console script: :func:`main`, then a hard exit (as mypy does).
 
@@ -126,6 +136,8 @@ def entry() -> None:
     every command (a twentieth of a one-module site rebuild). When no other thread is
     running, deep-oc does what shutdown must do (atexit handlers, flushing stdout and
     stderr) and leaves with ``os._exit``; otherwise it exits as usual."""
+    global _ENDS_AFTER_COMMAND
+    _ENDS_AFTER_COMMAND = True
     code = main()
     threading = sys.modules.get("threading")
     if threading is not None and threading.active_count() > 1:

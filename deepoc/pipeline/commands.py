@@ -21,6 +21,8 @@ def register(reg) -> None:
     p.add_argument("--no-images", action="store_true", help="skip the images stage")
     p.add_argument("-o", "--output", metavar="SITE", help="site folder (default DIR/site)")
     p.add_argument("--build-number", metavar="N", help="build number for the immutable tags")
+    p.add_argument("--base-url", metavar="URL",
+                   help="public URL of the site (absolute links in its feed and sitemap)")
     p.set_defaults(func=_run_pipeline)
 
     p = reg.group_command(
@@ -57,6 +59,7 @@ def _run_pipeline(args: argparse.Namespace) -> int:
         no_images=args.no_images,
         site=Path(args.output) if args.output else None,
         build_number=args.build_number,
+        base_url=args.base_url,
     )
     print()
     print(format_summary(result))

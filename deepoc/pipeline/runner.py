@@ -111,12 +111,13 @@ def run_pipeline(
     build_number: str | None = None,
     images_skip_reason: str | None = None,
     out: TextIO | None = None,
+    base_url: str | None = None,
 ) -> PipelineResult:
     """Run every stage on one machine, in the Jenkinsfile's order, and return the results.
 
     ``registry`` None builds images without pushing them (``--no-push`` to ``localhost:5000``);
     the images stage is skipped with ``no_images`` or ``images_skip_reason``, or when no Docker
-    engine answers.
+    engine answers. ``base_url`` is the site's public URL (``deep-oc site build --base-url``).
     """
     out = out or sys.stdout
     modules_file = Path(modules_file)
@@ -137,6 +138,7 @@ def run_pipeline(
         "build_number": build_number or "1",
         "site": str(site),
         "builds_flags": [],
+        "site_flags": ["--base-url", base_url] if base_url else [],
     }
     if no_images:
         images_skip_reason = "--no-images"

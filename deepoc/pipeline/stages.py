@@ -57,7 +57,8 @@ STAGES: tuple[Stage, ...] = (
     ),
     Stage(
         "Site",
-        ("site", "build", "--catalog", "{workdir}/catalog.json", "{builds_flags}", "-o", "{site}"),
+        ("site", "build", "--catalog", "{workdir}/catalog.json", "{builds_flags}", "-o", "{site}",
+         "{site_flags}"),
         "render the marketplace from catalog.json and builds.json",
     ),
     Stage(

@@ -47,14 +47,16 @@ def register(reg) -> None:  # noqa: ANN001 - the CLI registry
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    import gc
-
+    from deepoc.cli import process_ends_after_command
     from deepoc.site.render import build_site
 
-    # build_site turns the cycle collector off while it runs and back on at the end; the
-    # first allocation after that would scan every object the build left (about 1.3 ms of
-    # a one-module rebuild at 1,000 modules) in a process that is about to exit.
-    gc.disable()
+    if process_ends_after_command():
+        import gc
+
+        # build_site turns the cycle collector off while it runs and back on at the end;
+        # its first run after that would scan every object the build left (about 1.3 ms
+        # of a one-module rebuild at 1,000 modules) in a process that is about to end.
+        gc.disable()
     report = build_site(args.catalog, args.output, builds=args.builds, base_url=args.base_url)
     if not args.quiet:
         print(f"site: {report.modules} modules, {report.files} files "
@@ -63,6 +65,9 @@ def _run_build(args: argparse.Namespace) -> int:
               f"in {report.seconds:.2f}s ({report.cpu_seconds:.2f}s CPU) -> {args.output}")
         for problem in report.problems:
             print(f"site: warning: {problem}")
+        if args.base_url is None:
+            print("site: note: without --base-url the feed and sitemap links are relative; "
+                  "pass the site's public URL (--base-url https://...) when publishing it")
     return 0
 
 

@@ -68,6 +68,7 @@ def test_pipeline_stage_argv_parse() -> None:
         "modules": "MODULES.yml", "workdir": "w", "registry": "localhost:5000",
         "push_flags": ["--no-push"], "build_number": "7", "site": "site",
         "builds_flags": ["--builds", "w/builds.json"],
+        "site_flags": ["--base-url", "https://marketplace.example.org/"],
     }
     for stage in STAGES:
         if stage.argv is None:

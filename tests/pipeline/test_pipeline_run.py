@@ -62,10 +62,11 @@ def test_pipeline_run_no_images(small_catalog, no_docker_env, tmp_path) -> None:
     work, site = tmp_path / "work", tmp_path / "site"
     proc = _run(
         ["pipeline", "run", str(small_catalog / "MODULES.yml"), "--workdir", str(work),
-         "--no-images", "-o", str(site)],
+         "--no-images", "-o", str(site), "--base-url", "https://marketplace.example.org/"],
         no_docker_env, tmp_path,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "--base-url https://marketplace.example.org/" in proc.stdout  # the Site stage's
     rows = _table(proc.stdout)
     assert list(rows) == stage_names()
     assert rows["Lint"][:3] == ["ok", "2", "0"]
@@ -76,6 +77,7 @@ def test_pipeline_run_no_images(small_catalog, no_docker_env, tmp_path) -> None:
     catalog = json.loads((work / "catalog.json").read_text())
     assert sorted(m["name"] for m in catalog["modules"]) == ["leaf_counter", "wave_height"]
     assert (site / "index.html").is_file()
+    assert "<loc>https://marketplace.example.org/modules/" in (site / "sitemap.xml").read_text()
     assert "Traceback" not in proc.stderr
 
 

@@ -352,10 +352,19 @@ def test_bad_inputs_are_one_line_errors(tmp_path: Path):
 
 
 def test_cli_build(tmp_path: Path, capsys):
+    import gc
+
     out = tmp_path / "site"
     assert main(["site", "build", "--catalog", str(DATA / "catalog.json"), "--builds",
                  str(DATA / "builds.json"), "-o", str(out)]) == 0
-    assert "6 modules" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "6 modules" in printed and "without --base-url" in printed
+    assert gc.isenabled()  # left off only when the process ends with the command
+    assert main(["site", "build", "--catalog", str(DATA / "catalog.json"), "-o", str(out),
+                 "--base-url", "https://marketplace.example.org/"]) == 0
+    assert "--base-url" not in capsys.readouterr().out
+    assert "<loc>https://marketplace.example.org/index.html</loc>" in (
+        out / "sitemap.xml").read_text()
     assert main(["site", "build", "--catalog", str(tmp_path / "missing.json"), "-o",
                  str(out)]) == 2
     err = capsys.readouterr().err
