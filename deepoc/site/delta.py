@@ -46,13 +46,17 @@ def _changed(names: list[str], order: list[str], inp: Inputs
     module was added, removed or renamed."""
     n = len(names)
     changed: list[tuple[int, Module]] = []
-    if inp.touched is not None:  # changed in place: only these can differ
+    touched = inp.touched
+    if touched is not None:  # changed in place: only these can differ
         if len(inp.index["keys"]) != n:
             return None
-        for m in inp.touched:
-            if m.name not in inp.index["keys"]:
+        # a scan of the names per module, or one map of them when many were touched
+        at = names.index if len(touched) <= 8 else {v: i for i, v in enumerate(names)}.__getitem__
+        for m in touched:
+            try:
+                i = at(m.name)
+            except (ValueError, KeyError):  # a state that does not match the inputs
                 return None
-            i = names.index(m.name)
             if order[i] != m.key:
                 changed.append((i, m))
         return changed

@@ -590,3 +590,21 @@ def test_damaged_state_or_cache_files(tmp_path: Path, damage: str):
     if damage.startswith("cache"):
         assert report.delta  # the state still describes the live site
     _clean(tmp_path)
+
+
+@pytest.mark.parametrize("touched", [2, 12])  # a scan of the names each, or one map
+def test_the_modules_changed_in_place_are_found_by_name(touched: int):
+    from types import SimpleNamespace
+
+    from deepoc.site import delta
+    from deepoc.site.inputs import Module
+
+    names = [f"m{i}" for i in range(40)]
+    order = [f"key{i}" for i in range(40)]
+    mods = [Module(f"m{i}", f"key{i}" if i % 3 else f"new{i}", None, i)
+            for i in range(0, 3 * touched, 3)]
+    inp = SimpleNamespace(touched=mods, index={"keys": dict.fromkeys(names)})
+    want = [(i, m) for i, m in zip(range(0, 3 * touched, 3), mods, strict=True)]
+    assert delta._changed(names, order, inp) == want
+    inp.touched = [*mods, Module("gone", "k", None, 0)]  # a state that does not match
+    assert delta._changed(names, order, inp) is None
