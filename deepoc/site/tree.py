@@ -304,10 +304,11 @@ def write_all(fd: int, data: bytes | list[bytes], at: int = 0) -> None:
     """``data`` (a buffer, or buffers to write back to back, without joining them) at
     offset ``at`` of ``fd``, then cut the file where it ends (it may have been longer)."""
     parts = data if isinstance(data, list) else [data]
-    total = sum(map(len, parts))
-    done = os.pwritev(fd, parts, at) if total else 0
-    if done < total:  # a short write (rare): the rest as one buffer
-        view = memoryview(b"".join(parts))
+    total, done = sum(map(len, parts)), 0
+    if len(parts) > 1 and hasattr(os, "pwritev"):  # not on every system (macOS, Python 3.11)
+        done = os.pwritev(fd, parts, at)
+    if done < total:  # one buffer, or the rest of a short write (rare)
+        view = memoryview(parts[0] if len(parts) == 1 else b"".join(parts))
         while done < total:
             done += os.pwrite(fd, view[done:], at + done)
     os.ftruncate(fd, at + total)
