@@ -254,30 +254,24 @@ def read_inputs(catalog: str, builds: str | None, previous: dict[str, Any] | Non
             rec_same = [None] * len(recs)  # no records before: all of them are new
         changed = set()
         matched: set[int] = set()
-        if rec_span is not None and old_rec_names is not None \
-                and len(old_rec_names) == len(recs):  # in place: look at the span only
-            rec_names = list(old_rec_names)
-            for i in rec_span:
-                j = rec_same[i]
-                rec_names[i] = _record_module(recs.get(i)) if j is None else old_rec_names[j]
-                if j is None:
-                    changed.add(rec_names[i])
-                else:
-                    matched.add(j)
-            changed.update(old_rec_names[j] for j in rec_span if j not in matched)
-            rec_same = []
-        for i, j in enumerate(rec_same if rec_same is not None else [None] * len(recs)):
+        # in place: every record outside the span is the previous one, at the same index
+        in_place = rec_span is not None and old_rec_names is not None \
+            and len(old_rec_names) == len(recs)
+        look = rec_span if in_place else range(len(recs))
+        rec_names = list(old_rec_names) if in_place else [None] * len(recs)
+        for i in look:
+            j = rec_same[i] if rec_same is not None else None
             if j is None:
-                name = _record_module(recs.get(i))
-                changed.add(name)
+                rec_names[i] = _record_module(recs.get(i))
+                changed.add(rec_names[i])
             else:
-                name = old_rec_names[j]
+                rec_names[i] = old_rec_names[j]
                 matched.add(j)
-            rec_names.append(name)
         if rec_same is None:
             changed = None
-        elif old_rec_names is not None and rec_same:
-            changed.update(n for j, n in enumerate(old_rec_names) if j not in matched)
+        elif old_rec_names is not None:  # records gone: their modules changed too
+            was = look if in_place else range(len(old_rec_names))
+            changed.update(old_rec_names[j] for j in was if j not in matched)
     by_module: dict[str, list[int]] = {}
     asked = 0
 

@@ -156,6 +156,15 @@ def test_changes_in_place_name_only_the_touched_modules(tmp_path: Path):
     assert [(m.name, m.key) for m in inp.modules] == _expected(c, b)
 
 
+def test_dropping_every_build_record_changes_the_modules_that_had_some(tmp_path: Path):
+    cat, builds = synthetic.catalog(10)
+    reader = Reader()
+    c, b = _write(tmp_path, cat, builds)
+    reader.read(c, b)
+    c, b = _write(tmp_path, cat, {**builds, "builds": []})
+    assert [(m.name, m.key) for m in reader.read(c, b).modules] == _expected(c, b)
+
+
 def test_a_compact_file_is_parsed_whole(tmp_path: Path):
     cat, builds = synthetic.catalog(10)
     reader = Reader()
