@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from deepoc.hashing import sha1
 from deepoc.site import keys, layout, pages, search
+from deepoc.site.inputs import finder
 from deepoc.site.model import PAGE_SIZE, Mod
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
@@ -50,12 +51,10 @@ def _changed(names: list[str], order: list[str], inp: Inputs
     if touched is not None:  # changed in place: only these can differ
         if len(inp.index["keys"]) != n:
             return None
-        # a scan of the names per module, or one map of them when many were touched
-        at = names.index if len(touched) <= 8 else {v: i for i, v in enumerate(names)}.__getitem__
+        at = finder(names, len(touched))
         for m in touched:
-            try:
-                i = at(m.name)
-            except (ValueError, KeyError):  # a state that does not match the inputs
+            i = at(m.name)
+            if i is None:  # a state that does not match the inputs
                 return None
             if order[i] != m.key:
                 changed.append((i, m))

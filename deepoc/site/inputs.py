@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 CATALOG_VERSION = 1
 BUILDS_VERSION = 1
+NOT_AN_OBJECT = "catalog entry that is not an object skipped"
 
 
 class Module:
@@ -95,6 +96,20 @@ class Inputs:
         for raw in (self.cat_raw, self.builds_raw):
             if isinstance(raw, mmap.mmap):
                 raw.close()
+
+
+def finder(names: list[Any], lookups: int) -> Callable[[Any], int | None]:
+    """Where a name is in ``names`` (None: not there), for ``lookups`` lookups: a scan each
+    for a few, one map for more (scans would grow with the product of the two counts)."""
+    if lookups > 8:
+        return {name: i for i, name in enumerate(names)}.get
+
+    def scan(name: Any) -> int | None:
+        try:
+            return names.index(name)
+        except ValueError:
+            return None
+    return scan
 
 
 def map_file(path: str) -> Buffer:
@@ -309,8 +324,7 @@ def read_inputs(catalog: str, builds: str | None, previous: dict[str, Any] | Non
                 keys[m.name] = m.key  # the previous build's index, updated in place
             out.touched, out._modules = touched, None
             out.parsed = len(touched)
-            out.problems.extend(["catalog entry that is not an object skipped"]
-                                * old_cat_names.count(None))
+            out.problems.extend([NOT_AN_OBJECT] * old_cat_names.count(None))
             out.index = {"catalog": old_cat_names, "keys": keys, **index}
             return out
     names: list[str | None] = []
@@ -324,7 +338,7 @@ def read_inputs(catalog: str, builds: str | None, previous: dict[str, Any] | Non
                 continue
         entry = cat.get(i)
         if not isinstance(entry, dict):
-            out.problems.append("catalog entry that is not an object skipped")
+            out.problems.append(NOT_AN_OBJECT)
             names.append(None)
             continue
         out.parsed += 1
@@ -343,11 +357,8 @@ def _in_place(cat: _List, same: list[int | None], span: range, old_names: list[s
     None when a module there is not the one that was (added, renamed, moved)."""
     spots = set(span)
     wanted = [name for name in changed if name is not None and name in keys]
-    if len(wanted) > 8:  # a scan of the names each would grow with their square
-        at = {name: i for i, name in enumerate(old_names)}
-        spots.update(at[name] for name in wanted if name in at)
-    else:
-        spots.update(old_names.index(name) for name in wanted if name in old_names)
+    at = finder(old_names, len(wanted))
+    spots.update(i for i in map(at, wanted) if i is not None)
     touched = []
     for i in sorted(spots):
         name, j = old_names[i], same[i]

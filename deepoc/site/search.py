@@ -168,10 +168,15 @@ def patched_shards(patch: dict[str, dict[str, Any] | None],
     if all((data is None) != (f"search/t/{name}.js" in live_pages)
            for name, data in patch.items()):
         return bodies, None
-    names = {rel[9:-3] for rel in live_pages if rel.startswith("search/t/")}
+    names = set(live_shards(live_pages))
     names.difference_update(name for name, data in patch.items() if data is None)
     names.update(bodies)
     return bodies, sorted(names)
+
+
+def live_shards(pages: dict[str, str]) -> list[str]:
+    """The names of the term shards among ``pages`` (a pass over every page)."""
+    return [rel[9:-3] for rel in pages if rel.startswith("search/t/")]
 
 
 def meta_js(n: int, shards: list[str]) -> str:
@@ -198,7 +203,7 @@ def search_index(w: Writer, views: list[Mod], keywords: list[Keyword],
     if patch is not None:
         bodies, names = patched_shards(patch, prev.pages)
         if names is None:
-            names = sorted(rel[9:-3] for rel in prev.pages if rel.startswith("search/t/"))
+            names = sorted(live_shards(prev.pages))
         for name in names:
             rel = f"search/t/{name}.js"
             if name in bodies:
