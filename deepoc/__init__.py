@@ -1,3 +1,5 @@
 """deep-oc: from a machine-learning model to a module of the DEEP-OC marketplace."""
 
-__version__ = "0.1.0"
+from deepoc.resources import shipped_version
+
+__version__ = shipped_version()

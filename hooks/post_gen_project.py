@@ -30,11 +30,16 @@ class HookError(Exception):
     """One line saying what failed."""
 
 
+RECORDED_PRIVATE = ("_template", "_template_version")
+
+
 def recorded_answers(answers: dict) -> dict:
-    """The answers worth keeping in the repos: the questions, plus where the template was."""
+    """The answers worth keeping in the repos: the questions, plus which template made them
+    (where it was and its version)."""
     kept = {k: v for k, v in answers.items() if not k.startswith("_")}
-    if answers.get("_template"):
-        kept["_template"] = answers["_template"]
+    for key in RECORDED_PRIVATE:
+        if answers.get(key):
+            kept[key] = answers[key]
     return kept
 
 
@@ -75,14 +80,17 @@ def git(repo: Path, *args: str, identity: tuple | None = None) -> None:
         )
 
 
-def badges_for_test_branch(readme: Path) -> None:
-    """Point the README's build badges at the ``test`` branch."""
-    lines = readme.read_text(encoding="utf-8").splitlines(keepends=True)
-    fixed = [
+def badges_for_test_branch(readme: Path) -> bool:
+    """Point the README's build badges at the ``test`` branch; False when it has none."""
+    text = readme.read_text(encoding="utf-8")
+    fixed = "".join(
         line.replace("/master", "/test") if "[![Build Status]" in line else line
-        for line in lines
-    ]
-    write_text(readme, "".join(fixed))
+        for line in text.splitlines(keepends=True)
+    )
+    if fixed == text:
+        return False
+    write_text(readme, fixed)
+    return True
 
 
 def init_repo(repo: Path, remote: str, identity: tuple, exclude: str | None = None) -> None:
@@ -94,9 +102,9 @@ def init_repo(repo: Path, remote: str, identity: tuple, exclude: str | None = No
     git(repo, "commit", "-q", "--no-verify", "-m", "Initial commit from the DEEP-OC template",
         identity=identity)
     git(repo, "checkout", "-q", "-b", "test")
-    badges_for_test_branch(repo / "README.md")
-    git(repo, "commit", "-q", "--no-verify", "-a", "-m", "README: build badges of the test branch",
-        identity=identity)
+    if badges_for_test_branch(repo / "README.md"):
+        git(repo, "commit", "-q", "--no-verify", "-a", "-m",
+            "README: build badges of the test branch", identity=identity)
     git(repo, "checkout", "-q", "master")
     git(repo, "remote", "add", "origin", remote)
 

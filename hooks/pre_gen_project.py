@@ -35,6 +35,10 @@ DOCKER_IMAGE_RE = re.compile(
     rf"{DOCKER_COMPONENT}(?:/{DOCKER_COMPONENT})*$"
 )
 DOCKER_TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+# What cookiecutter.json derives repo_name as when project_name has no letters or digits:
+# a folder name cookiecutter can create (an empty one is the output folder itself), which
+# no valid repo_name can be.
+NO_NAME = "(no name)"
 STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
 SINGLE_LINE = (
     "git_base_url",
@@ -89,7 +93,13 @@ def problems(answers: dict, output_dir: str | None = None, check_code_dir: bool 
         out.append("project_name must not be empty")
 
     repo = values["repo_name"]
-    if not REPO_RE.match(repo):
+    if repo == NO_NAME:
+        if values["project_name"].strip():
+            out.append(
+                f"repo_name cannot be derived from project_name {values['project_name']!r} "
+                "(it has no letters or digits): give one, e.g. repo_name=plant_classifier"
+            )
+    elif not REPO_RE.match(repo):
         out.append(
             f"repo_name {repo!r} must be lower case letters, digits and single underscores, "
             "starting with a letter (e.g. plant_classifier)"
@@ -100,6 +110,8 @@ def problems(answers: dict, output_dir: str | None = None, check_code_dir: bool 
         out.append(f"repo_name {repo!r} is longer than 100 characters")
 
     for key in ("git_base_url", "jenkins_url"):
+        if key == "jenkins_url" and not values[key]:
+            continue  # no Jenkins server: no badges and no continuous_integration block
         problem = _url_problem(key, values[key])
         if problem:
             out.append(problem)

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 #: version -> schema file name (files live in the top-level schema/ folder of the source tree,
-#: shipped in the wheel as deepoc/metadata/schemata/)
+#: shipped in the wheel as deepoc/data/schema/: see deepoc.resources)
 FILES = {
     "1.0.0": "metadata-1.0.0.json",
     "2.0.0": "ai4-metadata-2.0.0.json",
@@ -24,16 +24,18 @@ KNOWN = tuple(FILES)
 LATEST_V2 = "2.3.0"
 ALIASES = {"1": "1.0.0", "v1": "1.0.0", "2": LATEST_V2, "v2": LATEST_V2}
 
-_here = os.path.dirname(os.path.abspath(__file__))
 _cache: dict[str, Any] = {}
 
 
 def schema_dir() -> str:
     """The folder holding the schema files: inside the installed package, else the source tree."""
-    packaged = os.path.join(_here, "schemata")
-    if os.path.exists(os.path.join(packaged, FILES["1.0.0"])):
-        return packaged
-    return os.path.join(os.path.dirname(os.path.dirname(_here)), "schema")
+    from deepoc.resources import data_dir
+
+    found = data_dir("schema")
+    if found is None:
+        raise UsageError("the schema files are missing from this deep-oc installation; "
+                         "reinstall deep-oc")
+    return str(found)
 
 
 def normalise_version(version: str) -> str:

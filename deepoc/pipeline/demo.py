@@ -1,6 +1,6 @@
 """``deep-oc demo``: the catalog pipeline on an embedded default catalog, offline.
 
-Bakes the example modules listed in ``catalog/demo.yml`` from this repository's template as
+Bakes the example modules listed in ``catalog/demo.yml`` from the shipped template as
 local git repositories (one with a deliberate metadata mistake), writes their MODULES.yml,
 runs the same stages as Jenkins (images only when a Docker engine answers and has the base
 images), builds the marketplace and serves it on 127.0.0.1.
@@ -31,19 +31,19 @@ from deepoc.pipeline.runner import (
     format_summary,
     run_pipeline,
 )
+from deepoc.resources import data_dir
 
 MARKER = ".deep-oc-demo"
 DEFAULT_WORKDIR = "deep-oc-demo"
 
 
-def repo_root() -> Path:
-    """The project checkout: the template and ``catalog/`` live at its top level."""
-    return Path(__file__).resolve().parents[2]
-
-
 def demo_catalog_file() -> Path:
-    """The embedded default catalog's answer sets."""
-    return repo_root() / "catalog" / "demo.yml"
+    """The embedded default catalog's answer sets (``catalog/demo.yml``, shipped in the wheel)."""
+    folder = data_dir("catalog")
+    if folder is None:
+        raise DeepOCError("the demo catalog is missing from this deep-oc installation; "
+                          "reinstall deep-oc")
+    return folder / "demo.yml"
 
 
 @dataclass

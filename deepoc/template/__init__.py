@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
+import logging
 import os
 import tempfile
 import threading
@@ -19,13 +20,14 @@ from types import ModuleType
 from typing import Any
 
 from deepoc.errors import DeepOCError, UsageError
+from deepoc.resources import data_dir
 
 #: Environment variable naming another template (a folder or a git URL).
 TEMPLATE_ENV = "DEEPOC_TEMPLATE"
 
 
 def template_dir() -> Path:
-    """The template: the checkout this package runs from, or ``$DEEPOC_TEMPLATE``."""
+    """The template: ``$DEEPOC_TEMPLATE`` (for template authors), else the one deep-oc ships."""
     env = os.environ.get(TEMPLATE_ENV)
     if env:
         path = Path(env).expanduser()
@@ -34,13 +36,13 @@ def template_dir() -> Path:
                 f"{TEMPLATE_ENV}={env} has no cookiecutter.json: point it at a checkout of deep-oc"
             )
         return path.resolve()
-    root = Path(__file__).resolve().parents[2]
-    if (root / "cookiecutter.json").is_file() and (root / "hooks").is_dir():
-        return root
-    raise DeepOCError(
-        "the module template was not found next to the deep-oc package: run deep-oc from a "
-        f"checkout of its repository, or set {TEMPLATE_ENV} to one"
-    )
+    shipped = data_dir("template")
+    if shipped is None or not (shipped / "hooks").is_dir():
+        raise DeepOCError(
+            "the module template is missing from this deep-oc installation: reinstall deep-oc, "
+            f"or set {TEMPLATE_ENV} to a checkout of its repository"
+        )
+    return shipped
 
 
 def questions(template: Path | None = None) -> dict[str, Any]:
@@ -114,6 +116,19 @@ def _private_tempdir() -> Iterator[None]:
             tempfile.tempdir = old
 
 
+@contextlib.contextmanager
+def _quiet_cookiecutter_log() -> Iterator[None]:
+    """A failing hook prints its own message; cookiecutter then logs the exception with its
+    traceback, which tells a user nothing more. Keep that log quiet during a bake."""
+    log = logging.getLogger("cookiecutter")
+    old = log.level
+    log.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        log.setLevel(old)
+
+
 def bake(output_dir: str | os.PathLike[str],
          extra_context: dict[str, Any] | None = None,
          no_input: bool = True) -> tuple[Path, Path]:
@@ -139,7 +154,7 @@ def bake(output_dir: str | os.PathLike[str],
         extra = {k: v for k, v in answers.items() if k in extra or k == "repo_name"}
     out.mkdir(parents=True, exist_ok=True)
     try:
-        with _private_tempdir():
+        with _private_tempdir(), _quiet_cookiecutter_log():
             code = Path(cookiecutter(
                 str(template), no_input=no_input, extra_context=extra, output_dir=str(out)
             ))

@@ -69,9 +69,11 @@ def git_env(home: Path) -> dict[str, str]:
 
 def run_cookiecutter(output: Path, answers: dict[str, str], env: dict[str, str] | None = None,
                      cwd: Path | None = None, extra_args: list[str] | None = None,
-                     ) -> subprocess.CompletedProcess:
-    """Plain ``cookiecutter <repo root> --no-input key=value...``, as a user runs it."""
-    cmd = [COOKIECUTTER, str(ROOT), "--no-input", "-o", str(output), *(extra_args or [])]
+                     template: str | None = None) -> subprocess.CompletedProcess:
+    """Plain ``cookiecutter <template> --no-input key=value...``, as a user runs it
+    (the template: this checkout unless given, e.g. a git URL)."""
+    cmd = [COOKIECUTTER, template or str(ROOT), "--no-input", "-o", str(output),
+           *(extra_args or [])]
     cmd += [f"{k}={v}" for k, v in answers.items()]
     if env is None:  # keep cookiecutter's replay files out of the real home
         env = git_env(Path(tempfile.mkdtemp(prefix="home-")))

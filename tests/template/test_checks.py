@@ -53,6 +53,19 @@ def test_every_question_has_a_prompt_and_no_input_defaults_pass():
     )
 
 
+def test_names_and_jenkins_url_that_need_nothing_or_are_derived():
+    # no Jenkins server is the default: nothing to check, no badge written
+    assert check(resolve_answers(ROOT, {"jenkins_url": ""})) == []
+    assert check(resolve_answers(ROOT, {"jenkins_url": "https://ci.example.org"})) == []
+    # a project name with no letters or digits gives no folder name: say so, once
+    for name, message in (("", "project_name must not be empty"),
+                          ("?!", "repo_name cannot be derived from project_name '?!'")):
+        found = check(resolve_answers(ROOT, {"project_name": name}))
+        assert len(found) == 1 and message in found[0], found
+    assert resolve_answers(ROOT, {"project_name": "?!", "repo_name": "ok_name"})["repo_name"] == (
+        "ok_name")
+
+
 def test_all_problems_listed_by_the_rules():
     found = check(resolve_answers(ROOT, BAD))
     assert len(found) == len(EXPECTED), found
