@@ -17,14 +17,14 @@ VALID = sorted(m["name"] for m in json.loads((DATA / "catalog.json").read_text()
 
 
 def _titles(page) -> list[str]:  # noqa: ANN001
-    return page.locator("#results:not([hidden]) .card h3 a, #listing:not([hidden]) .card h3 a") \
+    return page.locator("#results:not([hidden]) .card h2 a, #listing:not([hidden]) .card h2 a") \
         .evaluate_all("els => els.map(e => e.getAttribute('href'))")
 
 
 def test_home_lists_every_valid_module(watch, site_url):
     page = watch.page
     page.goto(site_url)
-    hrefs = page.locator("#listing .card h3 a").evaluate_all(
+    hrefs = page.locator("#listing .card h2 a").evaluate_all(
         "els => els.map(e => e.getAttribute('href'))")
     names = {re.sub(r"^modules/(.*)\.html$", r"\1", h) for h in hrefs}
     assert set(VALID) <= names
@@ -154,7 +154,7 @@ def test_browsing_works_without_javascript(browser, site_url):
     page = ctx.new_page()
     page.goto(site_url)
     assert page.locator("#search").is_hidden()
-    page.click(".card h3 a >> nth=0")
+    page.click(".card h2 a >> nth=0")
     assert "/modules/" in page.url
     page.click(".kw a >> nth=0")
     assert "/keywords/" in page.url
@@ -176,15 +176,15 @@ def test_search_works_from_file_url(watch, site):
     page.goto((site / "index.html").as_uri() + "#q=xylophagous")
     page.wait_for_function("() => document.querySelector('#status').textContent.includes('match')")
     assert _titles(page) == ["modules/plant_classifier.html"]
-    page.click("#result-list .card h3 a")
+    page.click("#result-list .card h2 a")
     assert page.url.endswith("modules/plant_classifier.html")
 
 
 @pytest.fixture(scope="module")
 def big_url(tmp_path_factory):
     """A 300-module synthetic catalog: dense terms (bitmaps), many doc chunks, result pages."""
-    from deepoc.site import synthetic
-    from deepoc.site.render import build_site
+    from benchmarks import synthetic
+    from deepoc.site.build import build_site
     from deepoc.site.serve import serve_in_thread
 
     tmp = tmp_path_factory.mktemp("big-browser")
@@ -200,13 +200,14 @@ def big_url(tmp_path_factory):
 
 
 def test_search_and_facets_agree_with_the_catalog_at_scale(watch, big_url):
-    from deepoc.site import model
+    from deepoc.site import modules, search
 
     url, cat, builds = big_url
-    index = model.builds_index(builds)
-    views = sorted((model.module_view(m, index.get(m["name"], [])) for m in cat["modules"]),
-                   key=model.sort_key, reverse=True)
-    want = [v.slug for v in views if "segmentation" in model.tokens(v) and v.gpu and v.trainable]
+    index = modules.builds_index(builds)
+    listed = sorted((modules.listed_module(m, index.get(m["name"], [])) for m in cat["modules"]),
+                    key=modules.sort_key, reverse=True)
+    want = [m.slug for m in listed
+            if "segmentation" in search.tokens(m) and m.gpu and m.trainable]
     assert len(want) > 24  # more than one result page
     page = watch.page
     page.goto(url + "#q=segmentation&type=trainable&image=gpu")
