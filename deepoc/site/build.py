@@ -17,8 +17,14 @@ from typing import Any
 
 from deepoc.errors import DeepOCError, UsageError
 from deepoc.site import pages, search
-from deepoc.site.modules import ListedModule, builds_index, group_keywords, is_http_url, \
-    listed_module, sort_key
+from deepoc.site.modules import (
+    ListedModule,
+    builds_index,
+    group_keywords,
+    is_http_url,
+    listed_module,
+    sort_key,
+)
 from deepoc.site.staging import MANIFEST, staged_site
 
 __all__ = ["MANIFEST", "BuildReport", "build_site"]

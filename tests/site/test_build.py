@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import synthetic
 from deepoc.cli import main
 from deepoc.errors import DeepOCError, UsageError
-from benchmarks import synthetic
 from deepoc.site import modules as model
 from deepoc.site import search
 from deepoc.site.build import MANIFEST, build_site

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from deepoc.site import pages
-from deepoc.site.modules import slugify
 from deepoc.site.build import build_site
+from deepoc.site.modules import slugify
 
 PAYLOAD = "<img src=x onerror=alert(1)>\"'&"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;&#34;&#39;&amp;"
