@@ -70,9 +70,11 @@ def pager(page: int, pages: int, href: Callable[[int], str]) -> dict[str, Any]:
 
 
 def environment() -> Environment:
-    """The template environment: autoescape on for .html and .xml, undefined names fail."""
+    """The template environment: autoescape on for HTML and XML, undefined names fail.
+    The XML templates end in .j2 so that the wheel ships them (its package data lists
+    .j2, not .xml)."""
     env = Environment(loader=PackageLoader("deepoc.site", "templates"),
-                      autoescape=select_autoescape(["html", "xml"]),
+                      autoescape=select_autoescape(["html", "xml", "xml.j2"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["day"] = day
     env.filters["card_summary"] = truncate
@@ -140,8 +142,8 @@ def site_pages(site: Site, modules: list[ListedModule],
 
     recent = sorted(modules, key=lambda m: (m.newest_date, m.name), reverse=True)[:FEED_SIZE]
     updated = max((m.newest_date for m in recent), default="") or site.generated
-    feed = env.get_template("feed.xml").render(site=site, modules=recent, updated=updated)
+    feed = env.get_template("feed.xml.j2").render(site=site, modules=recent, updated=updated)
     yield "feed.xml", XML_INVALID.sub("", feed)
     urls = ["index.html", "keywords/index.html", *(f"modules/{m.slug}.html" for m in modules),
             *(f"keywords/{k.slug}.html" for k in keywords)]
-    yield "sitemap.xml", env.get_template("sitemap.xml").render(site=site, urls=urls)
+    yield "sitemap.xml", env.get_template("sitemap.xml.j2").render(site=site, urls=urls)
