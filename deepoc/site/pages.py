@@ -75,7 +75,8 @@ def environment() -> Environment:
     .j2, not .xml)."""
     env = Environment(loader=PackageLoader("deepoc.site", "templates"),
                       autoescape=select_autoescape(["html", "xml", "xml.j2"]),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      auto_reload=False)
     env.filters["day"] = day
     env.filters["card_summary"] = truncate
     return env
@@ -111,6 +112,16 @@ def site_pages(site: Site, modules: list[ListedModule],
                keywords: list[Keyword]) -> Iterator[tuple[str, str]]:
     """(path, text) of every page; ``modules`` are newest first."""
     env = environment()
+    macros = env.get_template("macros.html").make_module({"site": site})
+    # A module's card is on its home page and on each of its keywords' pages, all of them
+    # (but the first home page) one folder below the root: made once per build.
+    below: dict[str, str] = {}
+
+    def cards(shown: list[ListedModule], root: str) -> list[str]:
+        if root != "../":
+            return [macros.card(m, root) for m in shown]
+        return [below.get(m.slug) or below.setdefault(m.slug, macros.card(m, root))
+                for m in shown]
 
     def render(name: str, root: str, canonical: str | None, **data: Any) -> str:
         return env.get_template(name).render(site=site, root=root, canonical=canonical,
@@ -124,7 +135,8 @@ def site_pages(site: Site, modules: list[ListedModule],
         root = "" if n == 1 else "../"
         p = pager(n, page_count(len(modules)), lambda k, root=root: root + home_path(k))
         yield home_path(n), render("home.html", root, canonical(home_path(n)), p=p,
-                                   modules=shown, total=len(modules), facets=options)
+                                   cards=cards(shown, root), total=len(modules),
+                                   facets=options)
     for m in modules:
         path = f"modules/{m.slug}.html"
         yield path, render("module.html", "../", canonical(path), m=m)
@@ -134,7 +146,7 @@ def site_pages(site: Site, modules: list[ListedModule],
             p = pager(n, count, lambda i, k=k: "../" + keyword_path(k.slug, i))
             yield keyword_path(k.slug, n), render(
                 "keyword.html", "../", canonical(keyword_path(k.slug, n)), p=p, keyword=k,
-                modules=shown)
+                cards=cards(shown, "../"))
     yield "keywords/index.html", render("keywords.html", "../",
                                         canonical("keywords/index.html"), keywords=keywords)
     # served for any missing path, so its links start at the site root

@@ -45,6 +45,7 @@ class Stage:
         self.files = 0
         self.changed = 0
         self._seen: set[str] = set()
+        self._folders: set[Path] = set()
 
     def write(self, rel: str, data: str | bytes) -> None:
         if rel in self._seen:
@@ -52,7 +53,9 @@ class Stage:
         self._seen.add(rel)
         raw = data.encode("utf-8") if isinstance(data, str) else data
         target = self.work / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
         target.write_bytes(raw)
         self.files += 1
         old = self.live / rel
