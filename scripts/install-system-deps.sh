@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real components the test suite drives (see docs/development.md):
 # git, the Docker engine, an OCI registry, skopeo, Chromium, busybox-static,
-# and npm-groovy-lint 16.2.0 under .cache/node. Idempotent and quiet when all is there.
+# and, under .cache/node, npm-groovy-lint 16.2.0 and axe-core 4.14.1 (accessibility checks
+# in Chromium). Idempotent and quiet when all is there.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -32,4 +33,11 @@ if [ ! -x "$lint" ]; then
   echo "install-system-deps: npm install npm-groovy-lint@16.2.0"
   mkdir -p "$here/.cache/node"
   (cd "$here/.cache/node" && npm install --silent --no-audit --no-fund npm-groovy-lint@16.2.0 >/dev/null)
+fi
+
+axe="$here/.cache/node/node_modules/axe-core/axe.min.js"
+if [ ! -f "$axe" ]; then
+  echo "install-system-deps: npm install axe-core@4.14.1"
+  mkdir -p "$here/.cache/node"
+  (cd "$here/.cache/node" && npm install --silent --no-audit --no-fund axe-core@4.14.1 >/dev/null)
 fi

@@ -2,31 +2,7 @@
 
 from __future__ import annotations
 
-from deepoc.cliopts import Option
-
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
-if TYPE_CHECKING:
-    import argparse
-    from collections.abc import Callable, Sequence
-
-
-BUILD_OPTIONS = (
-    Option("--catalog", required=True, metavar="DIR/catalog.json",
-           help="catalog written by 'deep-oc catalog sync'"),
-    Option("--builds", metavar="DIR/builds.json",
-           help="build records written by 'deep-oc images build' (run commands and build "
-                "status come from here)"),
-    Option("-o", "--output", required=True, metavar="SITE", help="folder of the site"),
-    Option("--base-url", metavar="URL",
-           help="public URL of the site, used only for absolute links in the feed, sitemap "
-                "and canonical links"),
-    Option("-q", "--quiet", flag=True, help="print nothing on success"),
-)
-
-
-def quick_commands() -> dict[tuple[str, ...], tuple[Sequence[Option], Callable[..., int]]]:
-    """Commands whose lines the CLI may read without argparse (see deepoc.cliopts)."""
-    return {("site", "build"): (BUILD_OPTIONS, _run_build)}
+import argparse
 
 
 def register(reg) -> None:  # noqa: ANN001 - the CLI registry
@@ -35,8 +11,19 @@ def register(reg) -> None:  # noqa: ANN001 - the CLI registry
         "site", "build",
         help="render the marketplace (a self-contained static site) from catalog.json",
     )
-    for option in BUILD_OPTIONS:
-        option.add_to(p)
+    p.add_argument("--catalog", required=True, metavar="DIR/catalog.json",
+                   help="catalog written by 'deep-oc catalog sync'")
+    p.add_argument("--builds", metavar="DIR/builds.json",
+                   help="build records written by 'deep-oc images build' (run commands and "
+                        "build status come from here)")
+    p.add_argument("-o", "--output", required=True, metavar="SITE", help="folder of the site")
+    p.add_argument("--base-url", metavar="URL",
+                   help="public URL of the site, used only for absolute links in the feed, "
+                        "sitemap and canonical links")
+    p.add_argument("--no-remote-images", action="store_true",
+                   help="show the pictures of module descriptions as links, so pages make "
+                        "no requests to other sites")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=_run_build)
 
     p = reg.group_command("site", "serve",
@@ -47,22 +34,13 @@ def register(reg) -> None:  # noqa: ANN001 - the CLI registry
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    from deepoc.cli import process_ends_after_command
-    from deepoc.site.render import build_site
+    from deepoc.site.build import build_site
 
-    if process_ends_after_command():
-        import gc
-
-        # build_site turns the cycle collector off while it runs and back on at the end;
-        # its first run after that would scan every object the build left (about 1.3 ms
-        # of a one-module rebuild at 1,000 modules) in a process that is about to end.
-        gc.disable()
-    report = build_site(args.catalog, args.output, builds=args.builds, base_url=args.base_url)
+    report = build_site(args.catalog, args.output, builds=args.builds, base_url=args.base_url,
+                        remote_images=not args.no_remote_images)
     if not args.quiet:
-        print(f"site: {report.modules} modules, {report.files} files "
-              f"({report.pages_rendered} rendered, {report.pages_reused} unchanged"
-              f"{'; delta build' if report.delta else ''}) "
-              f"in {report.seconds:.2f}s ({report.cpu_seconds:.2f}s CPU) -> {args.output}")
+        print(f"site: {report.modules} modules, {report.files} files ({report.changed} "
+              f"changed) in {report.seconds:.2f}s -> {args.output}")
         for problem in report.problems:
             print(f"site: warning: {problem}")
         if args.base_url is None:

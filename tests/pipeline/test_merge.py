@@ -73,7 +73,7 @@ def test_merge_files_rejects_what_is_not_a_builds_file(tmp_path):
 def test_records_of_the_same_time_merge_to_one_winner_whatever_the_order(items):
     """Two agents may write a record for the same key and second: the winner is fixed by
     content (deepoc.images.newest), the same rule the site follows."""
-    from deepoc.site import model
+    from deepoc.site import modules as model
 
     docs = [_doc(_rec(m, time=f"2026-11-21T10:00:0{t}Z", status=s)) for m, s, t in items]
     forward = merge_records(docs)["builds"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from deepoc.site.render import build_site
+from deepoc.site.build import build_site
 from deepoc.site.serve import serve_in_thread
 
 DATA = Path(__file__).parent / "data"

@@ -17,14 +17,14 @@ VALID = sorted(m["name"] for m in json.loads((DATA / "catalog.json").read_text()
 
 
 def _titles(page) -> list[str]:  # noqa: ANN001
-    return page.locator("#results:not([hidden]) .card h3 a, #listing:not([hidden]) .card h3 a") \
+    return page.locator("#results:not([hidden]) .card h2 a, #listing:not([hidden]) .card h2 a") \
         .evaluate_all("els => els.map(e => e.getAttribute('href'))")
 
 
 def test_home_lists_every_valid_module(watch, site_url):
     page = watch.page
     page.goto(site_url)
-    hrefs = page.locator("#listing .card h3 a").evaluate_all(
+    hrefs = page.locator("#listing .card h2 a").evaluate_all(
         "els => els.map(e => e.getAttribute('href'))")
     names = {re.sub(r"^modules/(.*)\.html$", r"\1", h) for h in hrefs}
     assert set(VALID) <= names
@@ -154,7 +154,7 @@ def test_browsing_works_without_javascript(browser, site_url):
     page = ctx.new_page()
     page.goto(site_url)
     assert page.locator("#search").is_hidden()
-    page.click(".card h3 a >> nth=0")
+    page.click(".card h2 a >> nth=0")
     assert "/modules/" in page.url
     page.click(".kw a >> nth=0")
     assert "/keywords/" in page.url
@@ -176,15 +176,15 @@ def test_search_works_from_file_url(watch, site):
     page.goto((site / "index.html").as_uri() + "#q=xylophagous")
     page.wait_for_function("() => document.querySelector('#status').textContent.includes('match')")
     assert _titles(page) == ["modules/plant_classifier.html"]
-    page.click("#result-list .card h3 a")
+    page.click("#result-list .card h2 a")
     assert page.url.endswith("modules/plant_classifier.html")
 
 
 @pytest.fixture(scope="module")
 def big_url(tmp_path_factory):
     """A 300-module synthetic catalog: dense terms (bitmaps), many doc chunks, result pages."""
-    from deepoc.site import synthetic
-    from deepoc.site.render import build_site
+    from benchmarks import synthetic
+    from deepoc.site.build import build_site
     from deepoc.site.serve import serve_in_thread
 
     tmp = tmp_path_factory.mktemp("big-browser")
@@ -200,13 +200,14 @@ def big_url(tmp_path_factory):
 
 
 def test_search_and_facets_agree_with_the_catalog_at_scale(watch, big_url):
-    from deepoc.site import model
+    from deepoc.site import modules, search
 
     url, cat, builds = big_url
-    index = model.builds_index(builds)
-    views = sorted((model.module_view(m, index.get(m["name"], [])) for m in cat["modules"]),
-                   key=model.sort_key, reverse=True)
-    want = [v.slug for v in views if "segmentation" in model.tokens(v) and v.gpu and v.trainable]
+    index = modules.builds_index(builds)
+    listed = sorted((modules.listed_module(m, index.get(m["name"], [])) for m in cat["modules"]),
+                    key=modules.sort_key, reverse=True)
+    want = [m.slug for m in listed
+            if "segmentation" in search.tokens(m) and m.gpu and m.trainable]
     assert len(want) > 24  # more than one result page
     page = watch.page
     page.goto(url + "#q=segmentation&type=trainable&image=gpu")
@@ -222,3 +223,87 @@ def test_search_and_facets_agree_with_the_catalog_at_scale(watch, big_url):
     page.go_back()
     page.wait_for_function(
         "() => document.querySelector('#result-pager [aria-current]').textContent === '1'")
+
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+@pytest.fixture(scope="module")
+def markdown_site(tmp_path_factory):
+    """A site whose one module describes itself in Markdown, inline HTML and hostile markup."""
+    from deepoc.site.build import build_site
+    from tests.site.test_markdown import HOSTILE
+
+    tmp = tmp_path_factory.mktemp("markdown")
+    description = [
+        "A model in *Markdown* with **bold** text,", "wrapped over lines.", "",
+        "- one", "- two", "", "Code <a href=https://github.com/deephdc/x>here</a>, paper at",
+        "https://arxiv.org/abs/1512.03385.", "",
+        "<img src='https://raw.githubusercontent.com/ai4os/x/main/fig.png'/>", "",
+        "<img src='http://example.org/plain.png'> <img src='data:image/png;base64,AAAA'>", "",
+        *[line for h in HOSTILE for line in (h, "")],
+    ]
+    entry = {"name": "md_module", "status": "ok", "branches": {"master": {
+        "commit": "1" * 40, "status": "ok", "valid": True,
+        "metadata": {"title": "Markdown module", "summary": "s", "description": description}}}}
+    (tmp / "catalog.json").write_text(json.dumps({"catalog_version": 1, "modules": [entry]}))
+    build_site(tmp / "catalog.json", tmp / "site")
+    build_site(tmp / "catalog.json", tmp / "plain", remote_images=False)
+    return tmp
+
+
+def _remote_requests(page) -> list:  # noqa: ANN001
+    """Every request off the machine, answered with a tiny PNG (no network here)."""
+    seen: list = []
+
+    def answer(route) -> None:  # noqa: ANN001
+        seen.append(route.request)
+        route.fulfill(status=200, content_type="image/png", body=PNG)
+
+    page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), answer)
+    return seen
+
+
+def test_markdown_descriptions_render_and_hostile_markup_stays_inert(watch, markdown_site):
+    page = watch.page
+    remote = _remote_requests(page)
+    page.goto((markdown_site / "site/modules/md_module.html").as_uri())
+    page.wait_for_load_state("load")
+    desc = page.locator(".description")
+    assert desc.locator("em").first.text_content() == "Markdown"
+    assert desc.locator("p").first.text_content() == \
+        "A model in Markdown with bold text,\nwrapped over lines."
+    assert desc.locator("ul li").count() == 2
+    links = desc.locator("a[href]").evaluate_all(
+        "els => els.map(e => [e.getAttribute('href'), e.rel, e.textContent])")
+    assert ["https://github.com/deephdc/x", "nofollow noopener", "here"] in links
+    assert ["https://arxiv.org/abs/1512.03385", "nofollow noopener",
+            "https://arxiv.org/abs/1512.03385"] in links
+    assert all(re.match(r"^(https?:|mailto:)", href) for href, _, _ in links), links
+    images = desc.locator("img").evaluate_all(
+        "els => els.map(e => [e.src, e.loading, e.referrerPolicy, e.complete && e.naturalWidth])")
+    assert images == [["https://raw.githubusercontent.com/ai4os/x/main/fig.png", "lazy",
+                       "no-referrer", 1]]
+    assert [r.url for r in remote] == [images[0][0]]
+    assert "referer" not in {k.lower() for k in remote[0].headers}
+    width = desc.locator("img").evaluate("e => getComputedStyle(e).maxWidth")
+    assert width == "100%"
+    page.evaluate("""() => document.querySelectorAll('.description *').forEach(e => {
+        for (const t of ['click', 'mouseover', 'error', 'load']) e.dispatchEvent(new Event(t));
+    })""")
+    assert page.evaluate("window.__pwned") is None
+    assert desc.locator("script, style, iframe, form, input, object, embed, svg, math, "
+                        "[onclick], [onerror], [onmouseover], [style]").count() == 0
+    assert page.locator("#main").is_visible()  # no injected style hid the page
+
+
+def test_no_remote_images_shows_pictures_as_links(watch, markdown_site):
+    page = watch.page
+    remote = _remote_requests(page)
+    page.goto((markdown_site / "plain/modules/md_module.html").as_uri())
+    page.wait_for_load_state("load")
+    assert page.locator(".description img").count() == 0
+    assert page.locator(".description a[href='https://raw.githubusercontent.com/ai4os/x/main/"
+                        "fig.png']").count() == 1
+    assert remote == []

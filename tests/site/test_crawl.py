@@ -12,8 +12,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 
-from deepoc.site import synthetic
-from deepoc.site.render import build_site
+from benchmarks import synthetic
+from deepoc.site.build import build_site
 from deepoc.site.search import facet_file
 
 

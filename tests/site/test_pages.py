@@ -1,70 +1,26 @@
-"""pages.py: escaping, truncation, pagers and hostile metadata."""
+"""Pages: escaping of every field in every page type, truncation, pagers."""
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from deepoc.site import model, pages
-from tests.site.conftest import DATA
+from deepoc.site import pages
+from deepoc.site.build import build_site
+from deepoc.site.modules import slugify
 
-TEMPLATES = Path(pages.__file__).parent / "templates"
 PAYLOAD = "<img src=x onerror=alert(1)>\"'&"
-SITE = pages.Site("DEEP Open Catalogue", "2026-11-21T12:00:00Z",
-                  "https://marketplace.example.org/", {})
+ESCAPED = "&lt;img src=x onerror=alert(1)&gt;&#34;&#39;&amp;"
 
 
-def _cat() -> dict[str, Any]:
-    return json.loads((DATA / "catalog.json").read_text())
-
-
-def _builds() -> dict[str, Any]:
-    return json.loads((DATA / "builds.json").read_text())
-
-
-@dataclass
-class _Keyword:
-    """A keyword and its modules, as the keyword template expects it."""
-
-    label: str
-    slug: str
-    modules: list[model.ModuleView]
-
-
-def _keywords(views: list[model.ModuleView]) -> list[_Keyword]:
-    """Keywords grouped without case, slugged as the site does (first spelling shown: how
-    labels are picked is not this module's concern)."""
-    groups: dict[str, _Keyword] = {}
-    taken: set[str] = {"index"}
-    for v in views:
-        for k in v.keywords:
-            if k.lower() not in groups:
-                groups[k.lower()] = _Keyword(k, model.unique_slug(k.lower(), taken), [])
-            groups[k.lower()].modules.append(v)
-    return sorted(groups.values(), key=lambda k: k.label.lower())
-
-
-def _kwslug(views: list[model.ModuleView]) -> dict[str, str]:
-    return {k.label.lower(): k.slug for k in _keywords(views)}
-
-
-# --- esc, truncate, day, pager ---------------------------------------------------------------
-
-def test_esc():
-    assert pages.esc("&<>\"'") == "&amp;&lt;&gt;&#34;&#39;"
-    assert pages.esc("a & b <c> \"d\" 'e'") == "a &amp; b &lt;c&gt; &#34;d&#34; &#39;e&#39;"
-    assert pages.esc("&amp;") == "&amp;amp;"  # text, not markup: escaped again
-    assert pages.esc(None) == ""
-    assert pages.esc(5) == "5" and pages.esc(2.5) == "2.5" and pages.esc(False) == "False"
-    assert pages.esc(["<a>"]) == "[&#39;&lt;a&gt;&#39;]"
-    assert pages.esc("a\x00b" + pages.ROOT) == "ab"  # metadata cannot pose as a ROOT marker
-    assert pages.esc("plain text · ünïcode") == "plain text · ünïcode"
+def esc(text: str) -> str:
+    """How the templates escape text (markupsafe: quotes as &#34; and &#39;)."""
+    return escape(text).replace("&quot;", "&#34;").replace("&#x27;", "&#39;")
 
 
 def test_truncate():
@@ -110,16 +66,16 @@ def test_pager_windows():
     assert [n for n, _ in pages.pager(2, 3, _href)["window"]] == [1, 2, 3]
 
 
-def test_pager_markup():
-    site = pages.Site("T", "2026-11-21T12:00:00Z", None, {})
-    one = pages.keyword(site, label="k", slug="k", count=1, cards=[],
-                        pager=pages.pager(1, 1, _href), canonical=None)
+def test_pager_markup(tmp_path: Path):
+    env = pages.environment()
+    site = pages.Site("T", "2026-11-21T12:00:00Z", None, pages.csp(True), {})
+    one = env.get_template("macros.html").module.pager(pages.pager(1, 1, _href), "x")
     assert 'class="pager"' not in one  # a single page has no pager
-    two = pages.keyword(site, label="k", slug="k", count=30, cards=[],
-                        pager=pages.pager(2, 2, _href), canonical=None)
+    two = env.get_template("macros.html").module.pager(pages.pager(2, 2, _href), "x")
     assert '<a href="p1.html" rel="first">« First</a>' in two
     assert '<span aria-current="page">2</span>' in two and 'rel="next"' not in two
     assert '<span class="of">page 2 of 2</span>' in two
+    assert site.base_url is None
 
 
 # --- hostile metadata ------------------------------------------------------------------------
@@ -168,9 +124,8 @@ class _Tags(HTMLParser):
 def _assert_safe(html: str, where: str) -> None:
     assert "<img" not in html, where
     assert "onerror=alert(1)>" not in html and "onerror=alert(1)&#34;" not in html, where
-    assert "&lt;img" in html, where
+    assert where == "sitemap" or "&lt;img" in html, where
     assert 'href="javascript:' not in html.lower() and 'href="data:' not in html, where
-    assert pages.ROOT not in html, where
     if where in ("feed", "sitemap"):
         ET.fromstring(html)  # well-formed XML
         return
@@ -185,141 +140,63 @@ def _assert_safe(html: str, where: str) -> None:
             where, href)
 
 
-def test_hostile_metadata_is_escaped_everywhere():
+def _hostile_site(tmp_path: Path) -> Path:
     entry, records = _hostile()
-    v = model.module_view(entry, model.builds_index({"builds": records})[PAYLOAD])
-    # the fixture reaches every field it means to
-    assert (v.title, v.summary, v.license, v.name, v.status, v.reason, v.branch) == (
-        PAYLOAD,) * 7
-    assert v.extra_branches == [PAYLOAD + "2"] and v.build_status == PAYLOAD
-    assert v.images["cpu"].tag == "cpu" and {b.status for b in v.builds} == {"pushed", PAYLOAD}
-    links = {link.label: link for link in v.links}
-    assert links["Dataset"].is_link and not links["Code"].is_link
-    kwslug = _kwslug([v])
-    site = pages.Site(PAYLOAD, "2026-11-21T12:00:00Z",
-                      "https://marketplace.example.org/\"'/", kwslug)
-    card = pages.card(v, kwslug)
-    assert card.count(pages.ROOT) == 1 + len(v.keywords)  # the title link and each keyword
-    module = pages.module(site, v, root="../", canonical="https://marketplace.example.org/m")
-    home = pages.home(site, cards=[card], root="", pager=pages.pager(1, 2, _href), total=1,
-                      facets={"keywords": [(PAYLOAD, PAYLOAD, 1)],
-                              "licenses": [(PAYLOAD, model.slugify(PAYLOAD), 1)]},
-                      first=True, canonical=None)
-    kw = pages.keyword(site, label=PAYLOAD, slug=PAYLOAD, count=1, cards=[card],
-                       pager=pages.pager(2, 3, lambda n: f"{PAYLOAD}{n}"), canonical=PAYLOAD)
-    index = pages.keywords(site, keywords=[(PAYLOAD, PAYLOAD, 1)], canonical=None)
-    feed = pages.feed(site, feed_updated=PAYLOAD, entries=[pages.FeedEntry(
-        v.title, v.slug, v.summary, v.keywords, v.created, v.updated)])
-    sitemap = pages.sitemap(site, urls=[PAYLOAD])
-    missing = pages.not_found(site)
-    for where, html in [("card", card.replace(pages.ROOT, "../")), ("module", module),
-                        ("home", home), ("keyword", kw), ("keywords", index), ("feed", feed),
-                        ("sitemap", sitemap), ("404", missing)]:
-        _assert_safe(html, where)
-    escaped = pages.esc(PAYLOAD)
-    assert escaped == "&lt;img src=x onerror=alert(1)&gt;&#34;&#39;&amp;"
-    # every field shows up, escaped once (never twice: no "&amp;lt;")
-    for text in (module, home, feed):
-        assert "&amp;lt;" not in text and "&amp;#" not in text
-    assert f"<h1>{escaped}</h1>" in module and f"<title>{escaped} · {escaped}</title>" in module
-    assert f'<p class="lead">{escaped}</p>' in module
-    assert f"<p>{escaped} again</p>" in module and f"<dd>{escaped}</dd>" in module  # license
-    assert f"<dd>{escaped} <span" in module and f"(also: {escaped}2)" in module  # branches
-    assert f"<p>{escaped}</p>" in module  # reason
-    assert f"This module could not be read ({escaped})" in module
-    assert f'<span class="badge b-warn">metadata {escaped}</span>' in module
-    assert f'<span class="badge b-build-{escaped}">build: {escaped}</span>' in module
-    assert f'<tr class="st-{escaped}"><td>{escaped}</td><td>{escaped}</td><td>{escaped}<br>' \
-        f'<span class="muted">{escaped}</span>' in module
-    assert f"<td>{pages.esc(PAYLOAD[:10])}</td>" in module  # the build time, as a day
-    assert f"<code>{escaped} (line {escaped}): {escaped} ({escaped})</code>" in module
+    cat = tmp_path / "catalog.json"
+    cat.write_text(json.dumps({"catalog_version": 1, "modules": [entry]}))
+    builds = tmp_path / "builds.json"
+    builds.write_text(json.dumps({"builds_version": 1, "builds": records}))
+    site = tmp_path / "site"
+    build_site(cat, site, builds=builds, site_title=PAYLOAD,
+               base_url="https://marketplace.example.org/")
+    return site
+
+
+def test_hostile_metadata_is_escaped_on_every_page(tmp_path: Path):
+    site = _hostile_site(tmp_path)
+    texts = {str(p.relative_to(site)): p.read_text() for p in site.rglob("*")
+             if p.suffix in (".html", ".xml")}
+    assert len([t for t in texts if t.startswith("keywords/")]) == 3  # 2 keywords + index
+    for rel, text in texts.items():
+        _assert_safe(text, {"feed.xml": "feed", "sitemap.xml": "sitemap"}.get(rel, rel))
+        assert "&amp;lt;" not in text and "&amp;#" not in text, rel  # escaped once, not twice
+    module = next(t for rel, t in texts.items() if rel.startswith("modules/"))
+    home, feed = texts["index.html"], texts["feed.xml"]
+    assert f"<h1>{ESCAPED}</h1>" in module and f"<title>{ESCAPED} · {ESCAPED}</title>" in module
+    assert f'<p class="lead">{ESCAPED}</p>' in module
+    assert f"<dd>{ESCAPED}</dd>" in module  # license
+    assert f"<dd>{ESCAPED} <span" in module and f"(also: {ESCAPED}2)" in module  # branches
+    assert f"<p>{ESCAPED}</p>" in module  # reason
+    assert f"This module could not be read ({ESCAPED})" in module
+    assert f'<span class="badge b-warn">metadata {ESCAPED}</span>' in module
+    assert f'<span class="badge b-build-{ESCAPED}">build: {ESCAPED}</span>' in module
+    assert f'<tr class="st-{ESCAPED}"><td>{ESCAPED}</td><td>{ESCAPED}</td><td>{ESCAPED}<br>' \
+        f'<span class="muted">{ESCAPED}</span>' in module
+    assert f"<td>{esc(PAYLOAD[:10])}</td>" in module  # the build time, as a day
+    assert f"<code>{ESCAPED} (line {ESCAPED}): {ESCAPED} ({ESCAPED})</code>" in module
     assert '<span class="nolink">javascript:alert(1)</span>' in module
     assert '<span class="nolink">data:text/html,&lt;img src=x onerror=alert(1)&gt;</span>' \
         in module
     assert '<a href="https://example.org/&#34;&#39;&gt;&lt;img/src=x/onerror=alert(1)&gt;" ' \
         'rel="nofollow noopener">' in module
-    assert f'<span class="nolink">{escaped}</span>' in module
+    assert f'<span class="nolink">{ESCAPED}</span>' in module
     assert '<dt>Keywords</dt><dd><ul class="kw"><li><a href="../keywords/' in module
-    assert f'<option value="{escaped}">{escaped} (1)</option>' in home
-    assert f'href="{escaped}3" rel="next"' in kw and f'<link rel="canonical" href="{escaped}">' \
-        in kw
-    assert f'<category term="{escaped}"/>' in feed and f"<updated>{escaped}</updated>" in feed
-    assert f"<summary>{escaped}</summary>" in feed
-    assert 'href="https://marketplace.example.org/&#34;&#39;/index.html"' in missing
+    assert f'<option value="{esc(slugify(PAYLOAD))}">{ESCAPED} (1)</option>' in home
+    assert f'<category term="{ESCAPED}"/>' in feed and f"<summary>{ESCAPED}</summary>" in feed
+    # the description is Markdown: the payload's tag is dropped, its text stays
+    assert '<section class="description">' in module and "onerror" not in \
+        module.split('<section class="description">')[1].split("</section>")[0]
 
 
-def test_metadata_cannot_inject_a_root_marker():
-    entry = copy.deepcopy(next(m for m in _cat()["modules"] if m["name"] == "audio_tagger"))
-    meta = entry["branches"]["main"]["metadata"]
-    meta["title"] = "a\x00b"
-    meta["tags"] = ["x\x00y", "z"]
-    v = model.module_view(entry, [])
-    card = pages.card(v, _kwslug([v]))
-    assert card.count(pages.ROOT) == 1 + len(v.keywords)
-    assert ">ab</a></h3>" in card
-    home = pages.home(SITE, cards=[card], root="../", pager=pages.pager(2, 2, _href), total=30,
-                      facets={"keywords": [], "licenses": []}, first=False, canonical=None)
-    assert pages.ROOT not in home and 'href="../modules/audio_tagger.html"' in home
-
-
-def test_control_characters_in_metadata_do_not_break_the_feed():
-    site = pages.Site("T", "2026-11-21T12:00:00Z", None, {})
-    entry = pages.FeedEntry("Bell\x07 and\x1b[31m escape", "m", "form\x0cfeed\ttab", ["k\x01"],
-                            None, None)
-    feed = pages.feed(site, entries=[entry], feed_updated="2026-11-21T12:00:00Z")
-    root = ET.fromstring(feed.encode())  # well-formed XML
+def test_control_characters_in_metadata_do_not_break_the_feed(tmp_path: Path):
+    entry = {"name": "m", "status": "ok", "branches": {"master": {
+        "commit": "1" * 40, "status": "ok", "valid": True, "metadata": {
+            "title": "Bell\x07 and\x1b[31m escape", "summary": "form\x0cfeed\ttab",
+            "keywords": ["k\x01"]}}}}
+    cat = tmp_path / "catalog.json"
+    cat.write_text(json.dumps({"catalog_version": 1, "modules": [entry]}))
+    build_site(cat, tmp_path / "site")
+    root = ET.parse(tmp_path / "site" / "feed.xml").getroot()  # well-formed XML
     ns = {"a": "http://www.w3.org/2005/Atom"}
     assert root.find("a:entry/a:title", ns).text == "Bell and[31m escape"
     assert root.find("a:entry/a:summary", ns).text == "formfeed\ttab"
-
-
-# --- swapping a card on a listing page -------------------------------------------------------
-
-def _listing_views() -> tuple[list[model.ModuleView], dict[str, str]]:
-    views = [model.module_view(e, []) for e in _cat()["modules"]]
-    return views, _kwslug(views)
-
-
-def test_swapping_cards_gives_the_page_rendered_with_the_new_cards():
-    """For home pages at both depths and keyword pages, any one or two cards swapped equal
-    the page rendered again with them (and an unchanged card swaps to the same page)."""
-    views, kwslug = _listing_views()
-    cards = [pages.card(v, kwslug) for v in views]
-    changed = []
-    for v in views:
-        w = copy.copy(v)
-        w.summary, w.title = f"{v.summary} <b>new</b> & more", v.title + " \u00a0II"
-        changed.append(pages.card(w, kwslug))
-    facets = {"keywords": [("x", "x", 1)], "licenses": []}
-
-    def home(cs: list[str], root: str) -> str:
-        return pages.home(SITE, cards=cs, root=root, pager=pages.pager(2, 3, _href), total=30,
-                          facets=facets, first=root == "", canonical=None)
-
-    def keyword(cs: list[str], root: str) -> str:
-        assert root == pages.KEYWORD_ROOT
-        return pages.keyword(SITE, label="Tag", slug="tag", count=len(cs), cards=cs,
-                             pager=pages.pager(1, 1, _href), canonical=None)
-
-    for render, root in ((home, ""), (home, "../"), (keyword, pages.KEYWORD_ROOT)):
-        live = render(cards, root)
-        for picks in [[i] for i in range(len(cards))] + [[0, len(cards) - 1]]:
-            new = list(cards)
-            for i in picks:
-                new[i] = changed[i]
-            swaps = [(cards[i], changed[i]) for i in picks]
-            assert pages.swap_cards(live, swaps, root) == render(new, root)
-        assert pages.swap_cards(live, [(cards[1], cards[1])], root) == live
-
-
-def test_a_card_that_is_not_on_the_page_once_is_not_swapped():
-    views, kwslug = _listing_views()
-    cards = [pages.card(v, kwslug) for v in views]
-    live = pages.keyword(SITE, label="Tag", slug="tag", count=2, cards=cards[:2],
-                         pager=pages.pager(1, 1, _href), canonical=None)
-    root = pages.KEYWORD_ROOT
-    assert pages.swap_cards(live, [(cards[2], cards[0])], root) is None  # not on it
-    assert pages.swap_cards(live, [("", cards[0])], root) is None  # no cached card
-    twice = pages.keyword(SITE, label="Tag", slug="tag", count=2, cards=[cards[0], cards[0]],
-                          pager=pages.pager(1, 1, _href), canonical=None)
-    assert pages.swap_cards(twice, [(cards[0], cards[1])], root) is None

@@ -163,7 +163,7 @@
   function card(d) {
     // d = [slug, title, summary, [[kw, kwslug]], flags, status, created, license, build]
     var li = el("li", "card" + (d[5] !== "ok" ? " card-problem" : ""));
-    var h = el("h3");
+    var h = el("h2");
     var a = el("a", null, d[1]);
     a.href = root + "modules/" + encodeURIComponent(d[0]) + ".html";
     h.appendChild(a);

@@ -1,8 +1,9 @@
-"""Rendering rules: escaping, links, run commands, pages, atomic and incremental builds."""
+"""What a build publishes: module data, pages, escaping, atomic whole-site swaps."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
@@ -10,10 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import synthetic
 from deepoc.cli import main
 from deepoc.errors import DeepOCError, UsageError
-from deepoc.site import model, search, synthetic
-from deepoc.site.render import MANIFEST, PAGE_SIZE, build_site
+from deepoc.site import modules as model
+from deepoc.site import search
+from deepoc.site.build import MANIFEST, build_site
+from deepoc.site.pages import PAGE_SIZE
 from tests.site.conftest import DATA, copy_data
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
@@ -58,13 +62,14 @@ def test_only_http_urls_become_links(url, ok):
 
 
 def test_v1_module_view():
-    v = model.module_view(_entry("plant_classifier"), model.builds_index(_builds())
+    v = model.listed_module(_entry("plant_classifier"), model.builds_index(_builds())
                           ["plant_classifier"])
     assert (v.title, v.branch, v.license, v.status) == ("Plant classifier", "master",
                                                         "Apache 2.0", "ok")
     assert v.trainable and v.inference and v.pretrained
-    assert v.description == ["A convolutional network trained on herbarium sheets.",
-                             "It also recognises xylophagous beetle damage on bark."]
+    # a v1 description is wrapped lines: one paragraph
+    assert v.description == ("<p>A convolutional network trained on herbarium sheets.\n"
+                             "It also recognises xylophagous beetle damage on bark.</p>\n")
     assert (v.created, v.updated) == ("2019-05-01T10:00:00Z", "2026-10-01T10:00:00Z")
     links = {link.label: link for link in v.links}
     assert links["Image registry"].value == "https://hub.docker.com/r/deephdc/plant_classifier"
@@ -78,10 +83,11 @@ def test_v1_module_view():
 
 
 def test_v2_module_view_and_unpushed_images():
-    v = model.module_view(_entry("audio_tagger"), model.builds_index(_builds())["audio_tagger"])
+    v = model.listed_module(_entry("audio_tagger"), model.builds_index(_builds())["audio_tagger"])
     assert v.branch == "main" and v.inference and v.pretrained and not v.trainable
     assert v.keywords == ["audio", "deep learning", "Classification", "PyTorch"]
-    assert v.description == ["Detects birds and insects in audio.", "Works on 10 s clips."]
+    assert v.description == ("<p>Detects birds and insects in audio.</p>\n"
+                             "<p>Works on 10 s clips.</p>\n")
     assert set(v.images) == {"cpu"}  # the GPU image was built but not pushed: no command
     labels = [link.label for link in v.links]
     assert labels[:3] == ["Code", "Docker repo", "Image registry"]
@@ -93,31 +99,13 @@ def test_newer_failed_build_hides_the_old_image():
         "module": "plant_classifier", "branch": "master", "variant": "gpu", "status": "failed",
         "tags": [], "image": "localhost:5000/deephdc/plant_classifier",
         "time": "2026-11-21T00:00:00Z"}]
-    v = model.module_view(_entry("plant_classifier"),
+    v = model.listed_module(_entry("plant_classifier"),
                           model.builds_index({"builds": recs})["plant_classifier"])
     assert set(v.images) == {"cpu"} and v.build_status == "failed"
 
 
-def test_entry_key_follows_every_input():
-    entry, recs = _entry("plant_classifier"), _builds()["builds"][:2]
-    base = model.entry_key(entry, recs)
-    assert model.entry_key(json.loads(json.dumps(entry)), recs) == base
-    changed = json.loads(json.dumps(entry))
-    changed["branches"]["master"]["metadata_hash"] = "sha256:other"  # new metadata file
-    assert model.entry_key(changed, recs) != base
-    changed = json.loads(json.dumps(entry))
-    changed["branches"]["master"]["updated"] = "2026-11-22T00:00:00Z"
-    assert model.entry_key(changed, recs) != base
-    assert model.entry_key(entry, recs[:1]) != base  # build records count too
-    no_hash = json.loads(json.dumps(entry))
-    no_hash["branches"]["master"]["metadata_hash"] = None  # then the metadata itself counts
-    other = json.loads(json.dumps(no_hash))
-    other["branches"]["master"]["metadata"]["title"] = "Renamed"
-    assert model.entry_key(no_hash, recs) != model.entry_key(other, recs)
-
-
 def test_javascript_urls_are_text_not_links():
-    v = model.module_view(_entry("evil_module"), [])
+    v = model.listed_module(_entry("evil_module"), [])
     links = {link.label: link for link in v.links}
     assert not links["Code"].is_link and links["Code"].value.startswith("javascript:")
     assert not links["Dataset"].is_link and not links["Citation"].is_link
@@ -133,17 +121,17 @@ def test_missing_branches_are_skipped_and_stale_failures_shown():
             "commit": "9" * 40, "status": "invalid", "reason": "metadata.json does not parse",
             "errors": [{"path": "$", "line": 4, "column": 1, "message": "Expecting ','",
                         "hint": None}]})}
-    v = model.module_view(entry, [])
+    v = model.listed_module(entry, [])
     assert v.branch == "dev" and v.extra_branches == [] and v.title == "Old object detector"
     assert v.problems == ["now failing: metadata.json does not parse",
                           "$ (line 4): Expecting ','"]
 
 
 def test_invalid_module_keeps_its_page():
-    v = model.module_view(_entry("broken_meta"), [])
+    v = model.listed_module(_entry("broken_meta"), [])
     assert v.status == "invalid" and not v.valid
     assert v.problems[0] == "$.summary (line 3): 5 is not of type 'string' (quote the summary)"
-    assert model.module_view(_entry("old_detector"), []).stale
+    assert model.listed_module(_entry("old_detector"), []).stale
 
 
 @pytest.mark.parametrize("ids,n", [([], 10), ([0], 1), ([3, 9, 20], 1000),
@@ -220,42 +208,31 @@ def test_pagination_never_lists_every_module(tmp_path: Path):
         assert kw.read_text().count('<li class="card') <= PAGE_SIZE
 
 
-def test_rebuild_is_incremental_and_equals_a_full_build(tmp_path: Path):
+def test_a_rebuild_equals_a_fresh_build_and_keeps_the_times_of_unchanged_files(
+        tmp_path: Path):
+    """rsync and object-storage uploads compare size and time: only changed files differ."""
     cat, builds = synthetic.catalog(60)
     c, b = _write(tmp_path, cat, builds)
     site = tmp_path / "site"
-    first = build_site(c, site, builds=b, now=NOW)
+    build_site(c, site, builds=b, now=NOW)
+    past = 1_000_000_000  # every file of the first build looks old
+    for p in site.rglob("*"):
+        os.utime(p, (past, past))
     same = build_site(c, site, builds=b, now=NOW)
-    assert same.pages_rendered <= 2  # the feed (its <updated> is the build time)
-    assert same.pages_reused == first.pages_rendered - same.pages_rendered
+    assert same.changed == 0
+    assert {p.stat().st_mtime for p in site.rglob("*") if p.is_file()} == {past}
     master = cat["modules"][7]["branches"]["master"]
     master["metadata"]["summary"] = "Quite new words here."
-    master["metadata_hash"] = "sha256:" + "7" * 64  # as catalog sync records a new file
     c.write_text(json.dumps(cat))
     changed = build_site(c, site, builds=b, now=NOW)
-    assert 0 < changed.pages_rendered < first.pages_rendered // 5
+    moved = {str(p.relative_to(site)) for p in site.rglob("*")
+             if p.is_file() and p.stat().st_mtime != past}
+    assert "modules/mod_00007.html" in moved and "catalog.json" in moved
+    assert len(moved) == changed.changed < changed.files // 5
+    assert "Quite new words here." in (site / "modules/mod_00007.html").read_text()
     fresh = tmp_path / "fresh"
     build_site(c, fresh, builds=b, now=NOW)
     assert _tree(site) == _tree(fresh)
-    assert "Quite new words here." in (site / "modules/mod_00007.html").read_text()
-
-
-def test_patched_search_shards_equal_a_full_build(tmp_path: Path):
-    """A change that adds a term in a new shard, then drops it (the shard goes away)."""
-    cat, builds = synthetic.catalog(40)
-    c, b = _write(tmp_path, cat, builds)
-    site = tmp_path / "site"
-    build_site(c, site, builds=b, now=NOW)
-    master = cat["modules"][3]["branches"]["master"]
-    for n, summary in enumerate(["Ŋowords only here.", master["metadata"]["summary"]]):
-        master["metadata"]["summary"] = summary
-        master["metadata_hash"] = f"sha256:{n}"
-        c.write_text(json.dumps(cat))
-        build_site(c, site, builds=b, now=NOW)
-        fresh = tmp_path / f"fresh{n}"
-        build_site(c, fresh, builds=b, now=NOW)
-        assert _tree(site) == _tree(fresh)
-        assert (site / "search/t/u14b.js").exists() is (n == 0)
 
 
 def test_removed_module_pages_are_removed(tmp_path: Path):
@@ -281,7 +258,7 @@ def test_failed_build_leaves_the_old_site(tmp_path: Path, monkeypatch):
     def boom(*_a, **_k):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(search, "search_index", boom)
+    monkeypatch.setattr(search, "search_files", boom)
     cat = _cat()
     cat["modules"] = cat["modules"][:2]
     c.write_text(json.dumps(cat))
@@ -289,8 +266,7 @@ def test_failed_build_leaves_the_old_site(tmp_path: Path, monkeypatch):
         build_site(c, site, builds=b, now=NOW)
     assert _tree(site) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        ".site.cache", ".site.lock", ".site.state", "builds.json", "catalog.json",
-        "site"]  # no work tree
+        ".site.lock", "builds.json", "catalog.json", "site"]  # no work tree left
 
 
 def test_concurrent_builds_and_leftovers_of_a_killed_build(tmp_path: Path):
@@ -352,14 +328,11 @@ def test_bad_inputs_are_one_line_errors(tmp_path: Path):
 
 
 def test_cli_build(tmp_path: Path, capsys):
-    import gc
-
     out = tmp_path / "site"
     assert main(["site", "build", "--catalog", str(DATA / "catalog.json"), "--builds",
                  str(DATA / "builds.json"), "-o", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "6 modules" in printed and "without --base-url" in printed
-    assert gc.isenabled()  # left off only when the process ends with the command
     assert main(["site", "build", "--catalog", str(DATA / "catalog.json"), "-o", str(out),
                  "--base-url", "https://marketplace.example.org/"]) == 0
     assert "--base-url" not in capsys.readouterr().out
@@ -377,14 +350,3 @@ def test_serve_refuses_a_folder_that_is_not_a_site(tmp_path: Path):
     with pytest.raises(UsageError, match="not a built site"):
         make_server(tmp_path)
     assert main(["site", "serve", str(tmp_path), "--port", "0"]) == 2
-
-
-def test_patched_shards_name_every_shard_only_when_the_set_changes():
-    """Listing every shard means looking at every page: a patch that keeps the set of
-    shards (most one-module edits) leaves meta.js as it is."""
-    live = {"index.html": "k", "search/t/ab.js": "1", "search/t/cd.js": "2"}
-    bodies, names = search.patched_shards({"ab": {"abc": "x"}}, live)
-    assert list(bodies) == ["ab"] and names is None
-    assert search.patched_shards({"ef": {"efg": "x"}}, live)[1] == ["ab", "cd", "ef"]
-    assert search.patched_shards({"cd": None}, live) == ({}, ["ab"])
-    assert search.patched_shards({"gh": None}, live) == ({}, None)  # never there

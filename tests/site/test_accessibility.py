@@ -1,0 +1,44 @@
+"""axe-core in Chromium: no WCAG 2.1 A/AA or best-practice violation on any page type."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.site.conftest import REPO
+
+pytestmark = pytest.mark.browser
+
+AXE = REPO / ".cache" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+PAGES = {
+    "home": "index.html",
+    "module": "modules/plant_classifier.html",
+    "module with problems": "modules/broken_meta.html",
+    "keyword": "keywords/satellite.html",
+    "keyword index": "keywords/index.html",
+    "404": "modules/no_such_module.html",
+}
+
+
+@pytest.fixture(scope="module")
+def axe_context(browser):
+    """A context that may inject axe despite the pages' CSP (which forbids inline scripts)."""
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run scripts/install-system-deps.sh")
+    ctx = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    yield ctx
+    ctx.close()
+
+
+@pytest.mark.parametrize("kind", PAGES)
+def test_no_accessibility_violations(axe_context, site_url, kind):
+    page = axe_context.new_page()
+    page.goto(site_url + PAGES[kind])
+    page.wait_for_load_state("load")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "rules => axe.run(document, {runOnly: {type: 'tag', values: rules}})", RULES)
+    page.close()
+    problems = [f"{v['id']} ({v['impact']}): {v['help']} at "
+                f"{[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]]
+    assert problems == [], problems
