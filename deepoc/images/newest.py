@@ -8,12 +8,10 @@ rebuild uses it.
 
 from __future__ import annotations
 
-from deepoc import cjson
+from collections.abc import Iterable
+from typing import Any
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
-if TYPE_CHECKING:
-    from collections.abc import Iterable
-    from typing import Any
+from deepoc import cjson
 
 __all__ = ["file_order", "newer", "newest", "record_key"]
 

@@ -45,12 +45,14 @@ def test_wheel_contains_the_schemas_and_validates_from_them(tmp_path):
         site = tmp_path / "site"
         zf.extractall(site)
     code = (
-        f"import sys; sys.path.insert(0, {str(site)!r});"
+        f"import sys, sysconfig; sys.path.insert(0, {str(site)!r});"
+        "sys.path.append(sysconfig.get_paths()['purelib']);"  # PyYAML, not the source tree
         "from deepoc.metadata import schemas, validate_bytes;"
         "print(schemas.schema_dir());"
         "r = validate_bytes(b'{}', 'metadata.json'); print(r.schema_version, len(r.errors))"
     )
-    # -S: no site-packages, so not the editable install of the source tree
+    # -S: no .pth files, so not the editable install of the source tree; its dependencies
+    # come from site-packages, after the unpacked wheel
     run = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True,
                          cwd=str(tmp_path), timeout=60)
     assert run.returncode == 0, run.stderr
