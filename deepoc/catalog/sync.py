@@ -32,6 +32,7 @@ from deepoc.catalog.lockfile import read_lock, write_lock
 from deepoc.catalog.modules_file import Entry, parse
 from deepoc.errors import DeepOCError, UsageError
 from deepoc.fsutil import atomic_write_json
+from deepoc.metadata import validate_bytes
 
 __all__ = [
     "CATALOG_VERSION",
@@ -271,8 +272,6 @@ class _ModuleSync:
 
     def _read(self, b: str, head: str, files: tuple[str, list[git.Blob]]) -> dict[str, Any]:
         """Validate the metadata read at ``head``: a fresh branch record."""
-        from deepoc.metadata import validate_bytes
-
         self.stats.read_branches += 1
         commit_time, blobs = files
         by_path = {blob.path: blob.data for blob in blobs}

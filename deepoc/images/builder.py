@@ -16,10 +16,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import docker
+
 from deepoc.errors import DeepOCError, UsageError
 from deepoc.images import buildkey, engine, source
 from deepoc.images import registry as reg
 from deepoc.images.records import BuildsFile, now_iso
+from deepoc.images.smoke import smoke_test
 from deepoc.images.tags import code_branch, image_tags
 
 BUILD_FILE = "build.json"
@@ -373,8 +376,6 @@ class Runner:
             built = True
         engine.tag_image(client, image, repository, tags)
         if variant == "cpu" and built:
-            from deepoc.images.smoke import smoke_test
-
             try:
                 smoke_test(client, image, log, self.o.smoke_timeout)
             except DeepOCError:
@@ -452,8 +453,6 @@ def _drop_stale_code_layers(client, code: tuple[str, str] | None, log) -> None:
 
 
 def _remove_image(client, image: str) -> None:
-    import docker
-
     try:
         client.images.remove(image, force=True)
     except docker.errors.APIError:
