@@ -99,14 +99,8 @@ def equal(a: Any, b: Any) -> bool:
     return a == b
 
 
-_patterns: dict[str, re.Pattern[str]] = {}
-
-
 def _search(pattern: str, value: str) -> bool:
-    pat = _patterns.get(pattern)
-    if pat is None:
-        pat = _patterns[pattern] = re.compile(pattern)
-    return pat.search(value) is not None
+    return re.search(pattern, value) is not None
 
 
 def _show(value: Any, limit: int = 60) -> str:
@@ -267,12 +261,7 @@ class Evaluator:
                 fn(self, val, inst, path, out, schema)
 
 
-_EXACT = {"string": str, "object": dict, "array": list}
-
-
 def _c_type(ev: Evaluator, types: Any, inst: Any, path: tuple, out: list, schema: dict) -> None:
-    if type(types) is str and type(inst) is _EXACT.get(types):  # the common case, fast
-        return
     tlist = [types] if isinstance(types, str) else types
     for t in tlist:
         if _is_type(inst, t):
