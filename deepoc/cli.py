@@ -116,6 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run(args.func, args)
 
 
+_ENDS_AFTER_COMMAND = False  # set by entry(): this process ends with the command
+
+
 def process_ends_after_command() -> bool:
     """Whether this process ends when the command returns (the console script), so that a
     command may skip clean-ups nobody would profit from; False when called as a library

@@ -48,3 +48,9 @@ def test_console_script_exits_with_the_command_code(tmp_path):
     assert out.returncode == 2
     assert out.stdout == "bufferedatexit ran\n"
     assert out.stderr.startswith("deep-oc: error: catalog ") and out.stderr.count("\n") == 1
+
+
+def test_a_library_call_is_not_the_end_of_the_process():
+    from deepoc.cli import process_ends_after_command
+
+    assert process_ends_after_command() is False
