@@ -1,21 +1,21 @@
 """The ``deep-oc`` console entry: parse arguments, call one function, map errors to exit codes.
 
-Each area of the package registers its own sub-commands through a ``register(add)``
-function in its ``commands`` module, so this file never grows with the features.
-Heavy imports stay inside the command functions: ``deep-oc --help`` must be fast.
+Each area of the package registers its own sub-commands through a ``register(reg)``
+function in its ``commands`` module (``reg`` is a :class:`Registry`), so this file never
+grows with the features. Only this module prints errors and picks exit codes.
 """
 
 from __future__ import annotations
 
+import argparse
+import importlib
+import os
 import sys
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from deepoc.cliopts import Namespace, command_dest, quick_parse
+from deepoc import __version__
 from deepoc.errors import DeepOCError
-
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
-if TYPE_CHECKING:
-    import argparse
-    from collections.abc import Callable, Sequence
 
 COMMAND_MODULES = (
     "deepoc.template.commands",
@@ -28,50 +28,59 @@ COMMAND_MODULES = (
 )
 
 
-# Which areas register each top-level command, so one command imports only its own areas
-# (``deep-oc validate`` then starts as fast as ``deep-app-schema-validator``).
-COMMAND_AREAS = {
-    "new": ("deepoc.template.commands",),
-    "validate": ("deepoc.metadata.commands",),
-    "metadata": ("deepoc.metadata.commands",),
-    "catalog": ("deepoc.catalog.commands", "deepoc.publish.commands"),
-    "images": ("deepoc.images.commands",),
-    "site": ("deepoc.site.commands",),
-    "publish": ("deepoc.publish.commands",),
-    "pipeline": ("deepoc.pipeline.commands",),
-    "demo": ("deepoc.pipeline.commands",),
-}
+def command_dest(group: str) -> str:
+    """Where argparse keeps the sub-command chosen under ``group`` (``site_command``)."""
+    return f"{group}_command"
+
+
+class Registry:
+    """Hands out sub-parsers; ``group("catalog")`` returns the shared ``deep-oc catalog`` level."""
+
+    def __init__(self, subparsers: argparse._SubParsersAction) -> None:
+        self._top = subparsers
+        self._groups: dict[str, argparse._SubParsersAction] = {}
+
+    def command(self, name: str, help: str, **kw: Any) -> argparse.ArgumentParser:
+        """A top-level command, ``deep-oc NAME``."""
+        return self._top.add_parser(name, help=help, description=help, **kw)
+
+    def group(self, name: str, help: str) -> argparse._SubParsersAction:
+        """The sub-commands of ``deep-oc NAME`` (made on first use)."""
+        if name not in self._groups:
+            parser = self._top.add_parser(name, help=help, description=help)
+            sub = parser.add_subparsers(dest=command_dest(name), metavar="COMMAND")
+            sub.required = True
+            self._groups[name] = sub
+        return self._groups[name]
+
+    def group_command(self, group: str, name: str, help: str,
+                      **kw: Any) -> argparse.ArgumentParser:
+        """A command under a group, ``deep-oc GROUP NAME``."""
+        sub = self.group(group, help=f"{group} commands")
+        return sub.add_parser(name, help=help, description=help, **kw)
 
 
 def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
-    """The full parser; tests use it to check every command line in Jenkinsfiles parses."""
-    from deepoc.cliparser import build_parser as build
-
-    return build(modules)
-
-
-def _quick(argv: Sequence[str], modules: Sequence[str]) -> tuple[Callable, object] | None:
-    """The function and arguments of a command line read without argparse, if it can be."""
-    if not argv or argv[0] not in COMMAND_AREAS:
-        return None
+    """The parser of every command the given areas register (an area not installed is left
+    out, a dependency missing inside an area is an error); tests use it to check that every
+    command line in the Jenkinsfiles parses."""
+    parser = argparse.ArgumentParser(
+        prog="deep-oc",
+        description="Make, validate, catalog and publish DEEP-OC marketplace modules.",
+    )
+    parser.add_argument("--version", action="version", version=f"deep-oc {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    registry = Registry(sub)
     for name in modules:
         try:
-            __import__(name)  # importlib.import_module would import importlib and warnings
-        except ModuleNotFoundError:
-            return None  # build_parser knows which missing modules are missing areas
-        table = getattr(sys.modules[name], "quick_commands", None)
-        if table is None:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not name.startswith(exc.name):
+                raise  # a real missing dependency, not an area that is not there
             continue
-        for path, (options, func) in table().items():
-            n = len(path)
-            if tuple(argv[:n]) == path:
-                values = quick_parse(argv[n:], options)
-                if values is None:
-                    return None
-                dests = {"command": path[0], **{command_dest(p): c
-                                                for p, c in zip(path, path[1:], strict=False)}}
-                return func, Namespace(**dests, **values, func=func)
-    return None
+        module.register(registry)
+    return parser
 
 
 def run(func: Callable[[argparse.Namespace], int | None], args: argparse.Namespace) -> int:
@@ -98,60 +107,18 @@ def run(func: Callable[[argparse.Namespace], int | None], args: argparse.Namespa
 
 
 def _debug_env() -> bool:
-    import os
-
     return os.environ.get("DEEPOC_DEBUG", "") not in ("", "0")
 
 
-def _areas_for(argv: Sequence[str]) -> Sequence[str]:
-    """The command modules needed to parse ``argv``: all of them unless the command is known."""
-    first = next((a for a in argv if not a.startswith("-")), None)
-    return COMMAND_AREAS.get(first or "", COMMAND_MODULES)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    areas = _areas_for(argv)
-    quick = _quick(argv, areas)
-    if quick is not None:
-        return run(*quick)
-    args = build_parser(areas).parse_args(argv)
+    """Parse ``argv`` (default: the process's arguments), run the command, return its code."""
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else list(argv))
     return run(args.func, args)
 
 
-_ENDS_AFTER_COMMAND = False
-
-
-def process_ends_after_command() -> bool:
-    """Whether this process ends when the command returns (the console script), so that
-    a command may skip clean-ups nobody would profit from; False when called as a library
-    (tests call :func:`main`)."""
-    return _ENDS_AFTER_COMMAND
-
-
 def entry() -> None:
-    """The ``deep-oc`` console script: :func:`main`, then a hard exit (as mypy does).
-
-    Interpreter shutdown tears down every module and object one by one, about 3-4 ms of
-    every command (a twentieth of a one-module site rebuild). When no other thread is
-    running, deep-oc does what shutdown must do (atexit handlers, flushing stdout and
-    stderr) and leaves with ``os._exit``; otherwise it exits as usual."""
-    global _ENDS_AFTER_COMMAND
-    _ENDS_AFTER_COMMAND = True
-    code = main()
-    threading = sys.modules.get("threading")
-    if threading is not None and threading.active_count() > 1:
-        sys.exit(code)
-    import atexit
-    import os
-
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe: nothing more can be said there
-            pass
-    os._exit(code)
+    """The ``deep-oc`` console script: :func:`main`, then exit with its code."""
+    sys.exit(main())
 
 
 if __name__ == "__main__":

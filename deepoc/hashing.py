@@ -1,15 +1,10 @@
-"""SHA-1 without importing :mod:`hashlib`.
+"""The content hash of the site's pages and keys: SHA-1, as :mod:`hashlib` gives it.
 
-Why: hashlib loads OpenSSL, about 4 ms per process, and a one-module site rebuild has a
-budget of a few tens of milliseconds. CPython's built-in ``_sha1`` gives the same digests;
-hashlib is the fallback where the built-in module is missing.
+deepoc/site imports ``sha1`` from here; it names the one hash those keys use.
 """
 
 from __future__ import annotations
 
-try:
-    from _sha1 import sha1
-except ImportError:  # pragma: no cover - CPython built without its own hashes
-    from hashlib import sha1
+from hashlib import sha1
 
 __all__ = ["sha1"]

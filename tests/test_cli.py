@@ -36,41 +36,15 @@ def test_unexpected_exception_has_no_traceback(capsys, monkeypatch):
     assert "Traceback" not in err and err.count("\n") == 1
 
 
-def test_every_command_is_mapped_to_the_areas_that_register_it():
-    from deepoc.cli import COMMAND_AREAS
-
-    full = build_parser()
-    top = next(a for a in full._actions if a.dest == "command")
-    assert set(top.choices) == set(COMMAND_AREAS)
-    for name, areas in COMMAND_AREAS.items():
-        sub = build_parser(areas)
-        action = next(a for a in sub._actions if a.dest == "command")
-        # the narrow parser knows the command with exactly the same sub-commands
-        assert name in action.choices
-        assert action.choices[name].format_help() == top.choices[name].format_help()
-
-
-def _console(tmp_path, prelude: str) -> subprocess.CompletedProcess:
-    """The console entry on a failing ``site build`` (missing catalog: exit 2), after
-    ``prelude`` ran in the same process."""
-    code = (f"{prelude}; import sys; sys.argv = ['deep-oc', 'site', 'build', '--catalog', "
-            "sys.argv[1], '-o', sys.argv[2]]; from deepoc.cli import entry; entry()")
-    return subprocess.run([sys.executable, "-c", code, str(tmp_path / "missing.json"),
-                           str(tmp_path / "site")], capture_output=True, text=True)
-
-
-def test_console_exit_runs_atexit_handlers_and_flushes(tmp_path):
-    """entry() leaves with os._exit, but only after what interpreter shutdown must do."""
-    out = _console(tmp_path, "import atexit; atexit.register(lambda: print('atexit ran')); "
-                             "print('buffered', end='')")
+def test_console_script_exits_with_the_command_code(tmp_path):
+    """entry() runs atexit handlers and flushes output like any Python program, and its exit
+    code is the command's (a missing catalog: 2)."""
+    code = ("import atexit; atexit.register(lambda: print('atexit ran')); "
+            "print('buffered', end=''); import sys; "
+            "sys.argv = ['deep-oc', 'site', 'build', '--catalog', sys.argv[1], '-o', sys.argv[2]]; "
+            "from deepoc.cli import entry; entry()")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "missing.json"),
+                          str(tmp_path / "site")], capture_output=True, text=True)
     assert out.returncode == 2
     assert out.stdout == "bufferedatexit ran\n"
     assert out.stderr.startswith("deep-oc: error: catalog ") and out.stderr.count("\n") == 1
-
-
-def test_console_exit_waits_for_other_threads(tmp_path):
-    """With another thread still running, entry() exits as usual: shutdown waits for it."""
-    out = _console(tmp_path, "import threading, time; threading.Thread(target=lambda: ("
-                             "time.sleep(0.3), print('thread done'))).start()")
-    assert out.returncode == 2
-    assert out.stdout == "thread done\n"

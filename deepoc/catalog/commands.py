@@ -9,6 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+from deepoc.catalog import modules_file
+from deepoc.catalog.listing import list_modules_file, list_names
+from deepoc.catalog.sync import sync
+from deepoc.errors import DeepOCError
+from deepoc.fsutil import atomic_write_text
+
 EXIT_PARTIAL = 3
 
 
@@ -74,8 +80,6 @@ def register(reg) -> None:
 
 
 def _read(path: str) -> str:
-    from deepoc.errors import DeepOCError
-
     try:
         with open(path, encoding="utf-8") as fh:
             return fh.read()
@@ -84,9 +88,6 @@ def _read(path: str) -> str:
 
 
 def _run_lint(args: argparse.Namespace) -> int:
-    from deepoc.catalog import modules_file
-    from deepoc.fsutil import atomic_write_text
-
     text = _read(args.modules_file)
     if args.fix:
         fixed = modules_file.fix(text, args.modules_file)
@@ -150,8 +151,6 @@ class _Progress:
 
 
 def _run_sync(args: argparse.Namespace) -> int:
-    from deepoc.catalog.sync import sync
-
     result = sync(
         args.modules_file,
         args.workdir,
@@ -175,8 +174,6 @@ def _run_sync(args: argparse.Namespace) -> int:
 
 
 def _run_list(args: argparse.Namespace) -> int:
-    from deepoc.catalog.listing import list_modules_file, list_names
-
     if args.modules:
         names = list_modules_file(args.modules, args.changed_since)
     else:

@@ -32,6 +32,7 @@ from deepoc.catalog.lockfile import read_lock, write_lock
 from deepoc.catalog.modules_file import Entry, parse
 from deepoc.errors import DeepOCError, UsageError
 from deepoc.fsutil import atomic_write_json
+from deepoc.metadata import validate_bytes
 
 __all__ = [
     "CATALOG_VERSION",
@@ -216,6 +217,17 @@ def _record(commit: str | None, status: str, reason: str | None) -> dict[str, An
     }
 
 
+@dataclass
+class _BranchState:
+    """What one module's sync has found so far, branch by branch."""
+
+    branches: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lock_branches: dict[str, dict[str, Any]] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    #: branches whose commit changed since the last run: read and validated again
+    to_read: list[str] = field(default_factory=list)
+
+
 class _ModuleSync:
     """Syncs one module; holds only its own state so many can run in parallel threads."""
 
@@ -271,8 +283,6 @@ class _ModuleSync:
 
     def _read(self, b: str, head: str, files: tuple[str, list[git.Blob]]) -> dict[str, Any]:
         """Validate the metadata read at ``head``: a fresh branch record."""
-        from deepoc.metadata import validate_bytes
-
         self.stats.read_branches += 1
         commit_time, blobs = files
         by_path = {blob.path: blob.data for blob in blobs}
@@ -341,98 +351,112 @@ class _ModuleSync:
             )
 
     def _run(self) -> tuple[dict[str, Any] | None, dict[str, Any] | None, ModuleOutcome]:
-        e = self.entry
         self.stats.ls_remote += 1
         try:
             heads = git.ls_remote_heads(self.target)
         except git.GitError as exc:
             return self._keep_last_good(f"unreachable: {_one_line(str(exc))}")
-
-        branches: dict[str, dict[str, Any]] = {}
-        lock_branches: dict[str, dict[str, Any]] = {}
-        failures: list[str] = []
-        to_read: list[str] = []
-        present = [b for b in e.branches if b in heads]
+        present = [b for b in self.entry.branches if b in heads]
         if not present:
             have = ", ".join(sorted(heads)[:10]) or "no branches"
             reason = (
-                f"none of the branches {', '.join(e.branches)} exist on the remote "
+                f"none of the branches {', '.join(self.entry.branches)} exist on the remote "
                 f"(it has: {have}); list the right ones under 'branches:' in MODULES.yml"
             )
             if self.prev:
                 return self._keep_last_good(reason)
             return self._fresh_error(reason)
-
-        for b in e.branches:
+        state = _BranchState()
+        for b in self.entry.branches:
             head = heads.get(b)
-            prev_b = self._prev_branch(b)
-            lock_b = self._lock_branch(b)
             if head is None:
-                if prev_b and prev_b.get("commit"):
-                    reason = (
-                        f"branch {b} vanished from the remote (last seen at {prev_b['commit'][:7]})"
-                    )
-                    if self._good(prev_b):
-                        branches[b] = self._stale_from(
-                            prev_b, {"commit": None, "status": "missing", "reason": reason}
-                        )
-                    else:
-                        branches[b] = _record(None, "missing", reason)
-                    failures.append(reason)
-                else:
-                    reason = f"no branch {b} on the remote"
-                    branches[b] = _record(None, "missing", reason)
-                    if e.explicit_branches:
-                        failures.append(reason + " (listed under 'branches:')")
-                    else:
-                        self.notes.append(reason)
-                continue
-            if (
-                lock_b
-                and lock_b.get("commit") == head
-                and prev_b
-                and (
-                    prev_b.get("commit") == head
-                    or (prev_b.get("failure") or {}).get("commit") == head
+                self._missing_branch(b, state)
+            elif not self._reuse_unchanged(b, head, state):
+                state.to_read.append(b)
+        fetched = self._fetch(heads, present, state)
+        self._read_changed(heads, state)
+        return self._result(state, fetched)
+
+    def _missing_branch(self, b: str, state: _BranchState) -> None:
+        """A listed branch the remote does not have (any more): its record and failure."""
+        prev_b = self._prev_branch(b)
+        if prev_b and prev_b.get("commit"):
+            reason = f"branch {b} vanished from the remote (last seen at {prev_b['commit'][:7]})"
+            if self._good(prev_b):
+                state.branches[b] = self._stale_from(
+                    prev_b, {"commit": None, "status": "missing", "reason": reason}
                 )
-            ):
-                branches[b] = prev_b
-                lock_branches[b] = lock_b
-                self.stats.reused_branches += 1
-                if prev_b.get("status") not in ("ok",):
-                    failures.append(prev_b.get("reason") or f"branch {b}: {prev_b.get('status')}")
-                continue
-            to_read.append(b)
+            else:
+                state.branches[b] = _record(None, "missing", reason)
+            state.failures.append(reason)
+            return
+        reason = f"no branch {b} on the remote"
+        state.branches[b] = _record(None, "missing", reason)
+        if self.entry.explicit_branches:
+            state.failures.append(reason + " (listed under 'branches:')")
+        else:
+            self.notes.append(reason)
 
-        fetched = False
-        if to_read or not (self.mirror / "HEAD").exists():
-            self.stats.fetches += 1
-            try:
-                git.fetch(self.mirror, self.target, present)
-                fetched = True
-            except git.GitError as exc:
-                reason = f"fetch failed: {_one_line(str(exc))}"
-                for b in to_read:
-                    prev_b = self._prev_branch(b)
-                    fail = {"commit": heads[b], "status": "error", "reason": reason}
-                    branches[b] = (
-                        self._stale_from(prev_b, fail)
-                        if self._good(prev_b)
-                        else _record(None, "error", reason)
-                    )
-                    failures.append(reason)
-                to_read = []
+    def _reuse_unchanged(self, b: str, head: str, state: _BranchState) -> bool:
+        """Keep the previous record of a branch still at the commit the lock says was read."""
+        prev_b = self._prev_branch(b)
+        lock_b = self._lock_branch(b)
+        unchanged = (
+            lock_b
+            and lock_b.get("commit") == head
+            and prev_b
+            and (
+                prev_b.get("commit") == head
+                or (prev_b.get("failure") or {}).get("commit") == head
+            )
+        )
+        if not unchanged:
+            return False
+        assert prev_b is not None and lock_b is not None
+        state.branches[b] = prev_b
+        state.lock_branches[b] = lock_b
+        self.stats.reused_branches += 1
+        if prev_b.get("status") not in ("ok",):
+            state.failures.append(prev_b.get("reason") or f"branch {b}: {prev_b.get('status')}")
+        return True
 
+    def _fetch(self, heads: dict[str, str], present: list[str], state: _BranchState) -> bool:
+        """Fetch the present branches into the mirror when any changed (or there is none);
+        a failed fetch turns every changed branch into a failure and reads none."""
+        if not state.to_read and (self.mirror / "HEAD").exists():
+            return False
+        self.stats.fetches += 1
+        try:
+            git.fetch(self.mirror, self.target, present)
+            return True
+        except git.GitError as exc:
+            reason = f"fetch failed: {_one_line(str(exc))}"
+            for b in state.to_read:
+                prev_b = self._prev_branch(b)
+                fail = {"commit": heads[b], "status": "error", "reason": reason}
+                state.branches[b] = (
+                    self._stale_from(prev_b, fail)
+                    if self._good(prev_b)
+                    else _record(None, "error", reason)
+                )
+                state.failures.append(reason)
+            state.to_read = []
+            return False
+
+    def _read_changed(self, heads: dict[str, str], state: _BranchState) -> None:
+        """Read and validate every changed branch (their files in one git call)."""
+        if not state.to_read:
+            return
         files: dict[str, tuple[str, list[git.Blob]]] = {}
         read_error: str | None = None
-        if to_read:
-            try:  # every changed branch's files in one git call
-                files = git.cat_many(
-                    self.mirror, sorted({heads[b] for b in to_read}), [*METADATA_FILES, BUILD_FILE]
-                )
-            except git.GitError as exc:
-                read_error = _one_line(str(exc))
-        for b in to_read:
+        try:
+            files = git.cat_many(
+                self.mirror, sorted({heads[b] for b in state.to_read}),
+                [*METADATA_FILES, BUILD_FILE],
+            )
+        except git.GitError as exc:
+            read_error = _one_line(str(exc))
+        for b in state.to_read:
             head = heads[b]
             prev_b = self._prev_branch(b)
             try:
@@ -442,9 +466,10 @@ class _ModuleSync:
             except git.GitError as exc:
                 rec = _record(head, "error", f"cannot read branch {b}: {_one_line(str(exc))}")
             if rec["status"] != "error":  # a git hiccup is retried next run, not locked in
-                lock_branches[b] = {"commit": head, "metadata_hash": rec.get("metadata_hash")}
+                state.lock_branches[b] = {"commit": head,
+                                          "metadata_hash": rec.get("metadata_hash")}
             if rec["status"] != "ok":
-                failures.append(rec["reason"])
+                state.failures.append(rec["reason"])
                 if self._good(prev_b):
                     assert prev_b is not None
                     fail = {
@@ -452,29 +477,33 @@ class _ModuleSync:
                         for k in ("commit", "status", "reason", "metadata_hash", "errors")
                     }
                     rec = self._stale_from(prev_b, fail)
-            branches[b] = rec
+            state.branches[b] = rec
 
-        status = self._module_status(branches, failures)
+    def _result(self, state: _BranchState, fetched: bool
+                ) -> tuple[dict[str, Any], dict[str, Any], ModuleOutcome]:
+        """The module's catalog entry, lock entry and outcome from its branches."""
+        status = self._module_status(state.branches, state.failures)
+        reason = state.failures[0] if state.failures else None
         entry = {
             "name": self.name,
             "url": self.url,
-            "entry_line": e.line,
+            "entry_line": self.entry.line,
             "mirror": self.mirror_rel if (self.mirror / "HEAD").exists() else None,
             "status": status,
-            "reason": failures[0] if failures else None,
+            "reason": reason,
             "stale": status == "stale",
-            "branches": branches,
+            "branches": state.branches,
         }
-        lock = {"url": self.url, "branches": lock_branches}
+        lock = {"url": self.url, "branches": state.lock_branches}
         outcome = ModuleOutcome(
             self.name,
             self.url,
             status,
-            entry["reason"],
-            bool(failures),
-            changed=bool(to_read),
+            reason,
+            bool(state.failures),
+            changed=bool(state.to_read),
             fetched=fetched,
-            read_branches=to_read,
+            read_branches=state.to_read,
             notes=self.notes,
         )
         return entry, lock, outcome

@@ -14,12 +14,17 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Any
+
+import docker
 
 from deepoc.errors import DeepOCError, UsageError
 from deepoc.images import buildkey, engine, source
 from deepoc.images import registry as reg
-from deepoc.images.records import BuildsFile, now_iso
+from deepoc.images.records import BuildRecord, BuildsFile, now_iso
+from deepoc.images.smoke import smoke_test
 from deepoc.images.tags import code_branch, image_tags
 
 BUILD_FILE = "build.json"
@@ -207,6 +212,29 @@ def labels_for(job: Job, key: str | None, variant: str) -> dict[str, str]:
     return labels
 
 
+@dataclass
+class CodeSource:
+    """The code repo a Docker repo's build clones, and the commit its branch is at now."""
+
+    repo: str | None
+    branch: str
+    commit: str | None = None
+    #: False when the Dockerfile clones a code repo whose branch could not be read: no key
+    resolvable: bool = True
+
+
+def _code_source(job: Job, dockerfile: str) -> CodeSource:
+    code = CodeSource(repo=_code_repo(job), branch=code_branch(job.branch, job.git_tag))
+    if buildkey.dockerfile_declares_arg(dockerfile, "code_repo"):
+        if not code.repo:
+            raise JobFailure(
+                "no code repo: set sources.code in metadata.json or pass --code-repo URL"
+            )
+        code.commit = source.remote_branch_commit(code.repo, code.branch)
+        code.resolvable = code.commit is not None
+    return code
+
+
 # -- the run -----------------------------------------------------------------------------------
 class Runner:
     """Runs jobs (in parallel up to ``jobs``) and records every result."""
@@ -227,24 +255,22 @@ class Runner:
         return self.counts
 
     def _run_job(self, job: Job) -> None:
-        records: list[dict] = []
         try:
             records = self._job(job)
         except Exception as exc:  # one module never stops the others
             reason = str(exc) if isinstance(exc, DeepOCError) else f"{type(exc).__name__}: {exc}"
-            records = [self._record(job, "cpu", None, [], None, None, "failed", reason, 0.0, None)]
+            records = [self._record(job, "cpu", status="failed", reason=reason)]
         with self._lock:
             for r in records:
-                status = r["status"]
-                self.counts.failed += status == "failed"
-                self.counts.reused += status == "reused"
-                self.counts.pushed += status == "pushed"
-                self.counts.built += bool(r.pop("_built", False))
+                self.counts.failed += r.status == "failed"
+                self.counts.reused += r.status == "reused"
+                self.counts.pushed += r.status == "pushed"
+                self.counts.built += r.built
             self.o.builds.add(records)
             for r in records:
-                ref = r["branch"] or r["git_tag"]
-                what = r["reason"] if r["status"] == "failed" else ", ".join(r["tags"])
-                self.o.out(f"{r['module']}@{ref} {r['variant']}: {r['status']} ({what})")
+                ref = r.branch or r.git_tag
+                what = r.reason if r.status == "failed" else ", ".join(r.tags)
+                self.o.out(f"{r.module}@{ref} {r.variant}: {r.status} ({what})")
 
     def _log_path(self, job: Job, variant: str) -> Path | None:
         if not self.o.log_dir:
@@ -255,8 +281,11 @@ class Runner:
             ref = f"tag-{ref}"
         return self.o.log_dir / f"{job.module}-{ref}-{variant}.log"
 
-    def _record(self, job, variant, repository, tags, digest, key, status, reason, duration,
-                log_path) -> dict:
+    def _record(self, job: Job, variant: str, *, status: str, repository: str | None = None,
+                tags: list[str] | None = None, digest: str | None = None,
+                key: str | None = None, reason: str | None = None, duration: float = 0.0,
+                log_path: Path | None = None, built: bool = False) -> BuildRecord:
+        """The record of one image of ``job``; the log path relative to builds.json."""
         rel = None
         if log_path is not None:
             base = self.o.builds.path.parent if self.o.builds.path else None
@@ -264,134 +293,118 @@ class Runner:
                 rel = str(log_path.relative_to(base)) if base else str(log_path)
             except ValueError:
                 rel = str(log_path)
-        return {
-            "module": job.module, "branch": job.branch, "git_tag": job.git_tag,
-            "variant": variant, "commit": job.commit, "build_number": self.o.build_number,
-            "image": repository, "tags": tags, "digest": digest, "build_key": key,
-            "status": status, "reason": reason, "duration": round(duration, 2),
-            "log": rel, "time": now_iso(),
-        }
+        return BuildRecord(
+            module=job.module, branch=job.branch, git_tag=job.git_tag, variant=variant,
+            commit=job.commit, build_number=self.o.build_number, image=repository,
+            tags=list(tags or []), digest=digest, build_key=key, status=status, reason=reason,
+            duration=round(duration, 2), log=rel, built=built,
+        )
 
-    def _job(self, job: Job) -> list[dict]:
+    def _job(self, job: Job) -> list[BuildRecord]:
         settings = load_settings(job)
         dockerfile_raw = source.read(job.repo, job.commit, DOCKERFILE)
         if dockerfile_raw is None:
             raise JobFailure(f"no {DOCKERFILE} in the Docker repo at {job.commit[:7]}")
         dockerfile = dockerfile_raw.decode("utf-8", "replace")
-        repository = f"{self.o.registry.rstrip('/')}/{settings['image']}"
-        branch = code_branch(job.branch, job.git_tag)
-        code_repo = _code_repo(job)
-        code_commit = None
-        resolvable = True
-        if buildkey.dockerfile_declares_arg(dockerfile, "code_repo"):
-            if not code_repo:
-                raise JobFailure(
-                    "no code repo: set sources.code in metadata.json or pass --code-repo URL"
-                )
-            code_commit = source.remote_branch_commit(code_repo, branch)
-            resolvable = code_commit is not None
+        code = _code_source(job, dockerfile)
         context = buildkey.context_identity(source.tree(job.repo, job.commit), dockerfile)
         client = engine.connect()
         variants = [("cpu", settings["cpu_tag"])]
         if settings.get("gpu_tag"):
             variants.append(("gpu", settings["gpu_tag"]))
-        records: list[dict] = []
+        records: list[BuildRecord] = []
         cpu_ok = True
         archive: list[bytes] = []
         for variant, base_tag in variants:
+            image = _Image(
+                job=job, variant=variant,
+                repository=f"{self.o.registry.rstrip('/')}/{settings['image']}",
+                tags=image_tags(commit=job.commit, variant=variant,
+                                build_number=self.o.build_number, branch=job.branch,
+                                git_tag=job.git_tag),
+                log=_Log(self._log_path(job, variant)),
+            )
             started = time.monotonic()
-            log_path = self._log_path(job, variant)
-            log = _Log(log_path)
-            tags = image_tags(commit=job.commit, variant=variant, build_number=self.o.build_number,
-                              branch=job.branch, git_tag=job.git_tag)
-            key = None
             try:
-                log(f"{job.module} {job.branch or job.git_tag} {variant} at {job.commit}")
-                if not resolvable:
-                    log(f"code repo {code_repo} branch {branch} not reachable: no build key")
+                image.log(f"{job.module} {job.branch or job.git_tag} {variant} at {job.commit}")
+                if not code.resolvable:
+                    image.log(f"code repo {code.repo} branch {code.branch} not reachable: "
+                              "no build key")
                 if not cpu_ok:
                     raise JobFailure("not built: the CPU image of the same commit failed")
                 base = f"{settings['base_image']}:{base_tag}"
-                base_id = engine.base_image_id(client, base, log)
-                buildargs = dict(settings.get("build_args") or {})
-                buildargs.update(tag=base_tag, branch=branch, code_repo=code_repo or "")
-                if resolvable:
-                    key = buildkey.build_key(code_commit=code_commit, context=context,
-                                             buildargs=buildargs, base_image_id=base_id)
-                    log(f"build key {key}")
-                code = None
-                if code_commit:
-                    code = (f"{code_repo}#{branch}", code_commit)
-                rec = self._variant(job, variant, client, repository, tags, key, buildargs,
-                                    archive, log, code)
-                rec.update(duration=round(time.monotonic() - started, 2))
+                base_id = engine.base_image_id(client, base, image.log)
+                image.buildargs = dict(settings.get("build_args") or {})
+                image.buildargs.update(tag=base_tag, branch=code.branch,
+                                       code_repo=code.repo or "")
+                if code.resolvable:
+                    image.key = buildkey.build_key(code_commit=code.commit, context=context,
+                                                   buildargs=image.buildargs,
+                                                   base_image_id=base_id)
+                    image.log(f"build key {image.key}")
+                if code.commit:
+                    image.code = (f"{code.repo}#{code.branch}", code.commit)
+                rec = self._variant(image, client, archive)
+                rec.duration = round(time.monotonic() - started, 2)
             except DeepOCError as exc:
-                log(f"FAILED: {exc}")
+                image.log(f"FAILED: {exc}")
                 if variant == "cpu":
                     cpu_ok = False
-                rec = self._record(job, variant, repository, tags, None, key, "failed", str(exc),
-                                   time.monotonic() - started, log_path)
+                rec = self._record(job, variant, status="failed", repository=image.repository,
+                                   tags=image.tags, key=image.key, reason=str(exc),
+                                   duration=time.monotonic() - started,
+                                   log_path=image.log.path)
             finally:
-                log.close()
+                image.log.close()
             records.append(rec)
         return records
 
-    def _variant(self, job, variant, client, repository, tags, key, buildargs, archive, log,
-                 code=None):
-        """One image: reuse by key, or build (+ smoke test for CPU); then tag and push.
-
-        ``code`` is ``("<code_repo>#<branch>", commit)`` when the Dockerfile clones the code.
-        """
-        log_path = log.path
+    def _variant(self, image: _Image, client: Any, archive: list[bytes]) -> BuildRecord:
+        """One image: reuse by key, or build (+ smoke test for CPU); then tag and push."""
+        job, log, key = image.job, image.log, image.key
+        done = partial(self._record, job, image.variant, repository=image.repository,
+                       tags=image.tags, key=key, log_path=log.path)
         # 1. The registry already has an image with this key: move the tags, no build.
         if key and self.o.push and not self.o.no_cache:
             try:
-                found = self._find_in_registry(repository, key, tags)
+                found = self._find_in_registry(image.repository, key, image.tags)
             except reg.RegistryError as exc:
                 log(f"registry check failed ({exc}); building")
                 found = None
             if found:
-                digest = self._retag(repository, tags, found, log)
-                return self._record(job, variant, repository, tags, digest, key, "reused", None,
-                                    0, log_path)
+                digest = self._retag(image.repository, image.tags, found, log)
+                return done(status="reused", digest=digest)
         # 2. The engine has it (an earlier run built it, e.g. with --no-push).
-        image = None
+        local = None
         if key and not self.o.no_cache:
-            image = engine.find_by_label(client, buildkey.KEY_LABEL, key)
-            if image:
-                log(f"reusing local image {image} with the same build key")
+            local = engine.find_by_label(client, buildkey.KEY_LABEL, key)
+            if local:
+                log(f"reusing local image {local} with the same build key")
         built = False
-        if image is None:
+        if local is None:
             if not archive:
                 archive.append(source.archive(job.repo, job.commit))
-            labels = labels_for(job, key, variant)
-            _drop_stale_code_layers(client, code, log)
-            if code:
-                labels[CODE_LABEL], labels[CODE_COMMIT_LABEL] = code
-            image = engine.build(client, archive[0], buildargs, labels, log,
+            labels = labels_for(job, key, image.variant)
+            _drop_stale_code_layers(client, image.code, log)
+            if image.code:
+                labels[CODE_LABEL], labels[CODE_COMMIT_LABEL] = image.code
+            local = engine.build(client, archive[0], image.buildargs, labels, log,
                                  nocache=self.o.no_cache)
             built = True
-        engine.tag_image(client, image, repository, tags)
-        if variant == "cpu" and built:
-            from deepoc.images.smoke import smoke_test
-
+        engine.tag_image(client, local, image.repository, image.tags)
+        if image.variant == "cpu" and built:
             try:
-                smoke_test(client, image, log, self.o.smoke_timeout)
+                smoke_test(client, local, log, self.o.smoke_timeout)
             except DeepOCError:
-                engine.remove_tags(client, repository, tags)
-                _remove_image(client, image)
+                engine.remove_tags(client, image.repository, image.tags)
+                _remove_image(client, local)
                 raise
         if not self.o.push:
-            rec = self._record(job, variant, repository, tags, image, key,
-                               "built" if built else "reused", None, 0, log_path)
-            rec["_built"] = built
-            return rec
+            return done(status="built" if built else "reused", digest=local, built=built)
         digest = None
-        for t in tags:
-            digest = engine.push(client, repository, t, log)
-        rec = self._record(job, variant, repository, tags, digest, key, "pushed", None, 0, log_path)
-        rec["_built"] = built
-        return rec
+        for t in image.tags:
+            digest = engine.push(client, image.repository, t, log)
+        return done(status="pushed", digest=digest, built=built)
 
     def _find_in_registry(self, repository: str, key: str, tags: list[str]):
         ref = reg.split_image(repository)
@@ -452,12 +465,25 @@ def _drop_stale_code_layers(client, code: tuple[str, str] | None, log) -> None:
 
 
 def _remove_image(client, image: str) -> None:
-    import docker
-
     try:
         client.images.remove(image, force=True)
     except docker.errors.APIError:
         pass
+
+
+@dataclass
+class _Image:
+    """One image of a job on its way: where it goes, how it is built, where its log is."""
+
+    job: Job
+    variant: str
+    repository: str
+    tags: list[str]
+    log: _Log
+    buildargs: dict[str, str] = field(default_factory=dict)
+    key: str | None = None
+    #: ("<code_repo>#<branch>", commit) when the Dockerfile clones the code repo
+    code: tuple[str, str] | None = None
 
 
 class _Log:

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
+import tempfile
+from pathlib import Path
+
+from deepoc.errors import UsageError
+from deepoc.images.records import BuildsFile
+from deepoc.images.tags import image_tags
 
 
 def register(reg) -> None:
@@ -50,8 +57,6 @@ def register(reg) -> None:
 
 
 def _run_tags(args: argparse.Namespace) -> int:
-    from deepoc.images.tags import image_tags
-
     for tag in image_tags(commit=args.commit, variant=args.variant,
                           build_number=args.build_number, branch=args.branch,
                           git_tag=args.git_tag):
@@ -60,13 +65,8 @@ def _run_tags(args: argparse.Namespace) -> int:
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    import sys
-    import tempfile
-    from pathlib import Path
-
-    from deepoc.errors import UsageError
-    from deepoc.images import builder
-    from deepoc.images.records import BuildsFile
+    # the Docker SDK loads only for this command
+    from deepoc.images import builder, engine
 
     if args.jobs < 1:
         raise UsageError("--jobs must be 1 or more")
@@ -91,8 +91,6 @@ def _run_build(args: argparse.Namespace) -> int:
     for note in notes:
         print(note, file=sys.stderr)
     if jobs:
-        from deepoc.images import engine
-
         engine.connect()  # no engine: one line now, not one failure per module
     options = builder.Options(
         registry=args.registry,

@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import docker
+
 from deepoc.errors import DeepOCError
 from deepoc.images import registry as reg
 
@@ -25,8 +27,6 @@ class EngineError(DeepOCError):
 
 def connect(timeout: int = 600):
     """A Docker SDK client for ``DOCKER_HOST`` (or the default socket); one line if it fails."""
-    import docker
-
     try:
         client = docker.from_env(timeout=timeout)
         client.ping()
@@ -41,8 +41,6 @@ def connect(timeout: int = 600):
 
 def image_id(client, name: str) -> str | None:
     """The local image ID of ``name``, or None."""
-    import docker
-
     try:
         return client.images.get(name).id
     except docker.errors.ImageNotFound:
@@ -53,8 +51,6 @@ def image_id(client, name: str) -> str | None:
 
 def base_image_id(client, name: str, log: Log) -> str:
     """The local ID of a base image, pulled first if the engine does not have it."""
-    import docker
-
     found = image_id(client, name)
     if found:
         return found
@@ -92,8 +88,6 @@ def build(
     timeout: float | None = None,
 ) -> str:
     """Build from a tar build context with host networking; returns the image ID."""
-    import docker
-
     started = time.monotonic()
     image = None
     error = None
@@ -144,8 +138,6 @@ def tag_image(client, image: str, repository: str, tags: Iterable[str]) -> None:
 
 def remove_tags(client, repository: str, tags: Iterable[str]) -> None:
     """Remove local tags (best effort), e.g. of an image that failed its smoke test."""
-    import docker
-
     for t in tags:
         try:
             client.images.remove(f"{repository}:{t}", noprune=False)
@@ -208,8 +200,6 @@ def push(client, repository: str, tag: str, log: Log, policy: PushPolicy | None 
 
 
 def _push_once(client, repository, tag, auth, log) -> tuple[str | None, str | None]:
-    import docker
-
     digest = None
     try:
         kwargs = {"stream": True, "decode": True}
@@ -246,8 +236,6 @@ class Container:
         return c.logs(tail=tail).decode("utf-8", "replace")
 
     def remove(self) -> None:
-        import docker
-
         try:
             self.client.containers.get(self.id).remove(force=True)
         except docker.errors.APIError:
@@ -256,8 +244,6 @@ class Container:
 
 def run_detached(client, image: str, command: list[str], env: dict[str, str]) -> Container:
     """Start ``image`` with host networking (the only network here) and return its handle."""
-    import docker
-
     try:
         c = client.containers.run(
             image, command=command, environment=env, network_mode="host", detach=True

@@ -2,18 +2,14 @@
 
 A record is keyed by module, branch, git tag and variant. The newest ``time`` wins; records
 with the same time are ordered by their content, so the winner never depends on which
-agent's file or which line came first. Kept free of heavy imports: the site's one-module
-rebuild uses it.
+agent's file or which line came first.
 """
 
 from __future__ import annotations
 
-from deepoc import cjson
-
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (checkers know it)
-if TYPE_CHECKING:
-    from collections.abc import Iterable
-    from typing import Any
+import json
+from collections.abc import Iterable
+from typing import Any
 
 __all__ = ["file_order", "newer", "newest", "record_key"]
 
@@ -36,7 +32,7 @@ def newer(rec: dict[str, Any], old: dict[str, Any]) -> bool:
     if new_time != old_time:
         return new_time > old_time
     # the same time: any fixed choice that does not depend on which came first
-    return cjson.dumps(rec, sort_keys=True, default=str) > cjson.dumps(
+    return json.dumps(rec, sort_keys=True, default=str) > json.dumps(
         old, sort_keys=True, default=str)
 
 

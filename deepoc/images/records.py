@@ -9,8 +9,11 @@ from __future__ import annotations
 import fcntl
 import json
 import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from deepoc.fsutil import atomic_write_json
 from deepoc.images.newest import file_order, record_key
@@ -28,6 +31,33 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+@dataclass
+class BuildRecord:
+    """What happened to one image: one entry of builds.json (fields in ``FIELDS`` order)."""
+
+    module: str
+    branch: str | None
+    git_tag: str | None
+    variant: str
+    commit: str
+    status: str
+    build_number: str | None = None
+    image: str | None = None
+    tags: list[str] = field(default_factory=list)
+    digest: str | None = None
+    build_key: str | None = None
+    reason: str | None = None
+    duration: float = 0.0
+    log: str | None = None
+    time: str = field(default_factory=lambda: now_iso())
+    #: whether this run built the image (for the run's counts; not written to builds.json)
+    built: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The builds.json form (docs/reference/builds-json.md)."""
+        return {f: getattr(self, f) for f in FIELDS}
+
+
 class BuildsFile:
     """Merges new records into an existing builds.json and rewrites it atomically."""
 
@@ -37,7 +67,7 @@ class BuildsFile:
         self._mine: dict[tuple, dict] = {}
         self._records: dict[tuple, dict] = self._read()
 
-    def add(self, records: list[dict]) -> None:
+    def add(self, records: Iterable[BuildRecord]) -> None:
         """Record results (replacing older ones for the same module/branch/variant) and save.
 
         Other processes may update the same file (``--only`` runs side by side): under an
@@ -45,9 +75,8 @@ class BuildsFile:
         """
         with self._lock:
             for rec in records:
-                missing = [f for f in FIELDS if f not in rec]
-                assert not missing, missing
-                self._mine[record_key(rec)] = {f: rec[f] for f in FIELDS}
+                entry = rec.to_dict()
+                self._mine[record_key(entry)] = entry
             if not self.path:
                 self._records.update(self._mine)
                 return

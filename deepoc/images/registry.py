@@ -9,6 +9,7 @@ build or a pull. Credentials come from the environment (``DEEPOC_REGISTRY_USERNA
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import re
@@ -236,6 +237,4 @@ class Registry:
 
 
 def _sha256(data: bytes) -> str:
-    import hashlib
-
     return "sha256:" + hashlib.sha256(data).hexdigest()

@@ -1,21 +1,22 @@
 """``deep-app-schema-validator`` (and ``deep-oc validate``): validate metadata files.
 
-Import-light on purpose: CI runs this once per module in a fresh process, so only argparse
-and the validator's own small modules load here; PyYAML loads only for YAML input.
-Exit codes: 0 all valid, 1 some file invalid, 2 usage error, 3 some file unreadable or
-unparseable (wins over 1). See docs/reference/validator.md.
+CI runs this once per module in a fresh process. Exit codes: 0 all valid, 1 some file
+invalid, 2 usage error, 3 some file unreadable or unparseable (wins over 1).
+See docs/reference/validator.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
 
-TYPE_CHECKING = False  # typing costs ~4 ms of start-up; annotations are strings
-if TYPE_CHECKING:
-    from collections.abc import Sequence
-    from typing import Any, TextIO
-
+from deepoc.errors import DeepOCError, UsageError
+from deepoc.metadata import schemas
+from deepoc.metadata.validate import validate_bytes, validate_path
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -42,30 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="print only the problems of failing files")
 
 
-class _Formatter(argparse.HelpFormatter):
-    """Width from $COLUMNS or the terminal, without argparse's shutil import (~4 ms)."""
-
-    def __init__(self, prog: str, **kw: Any) -> None:
-        if "width" not in kw:
-            import os
-
-            try:
-                width = int(os.environ.get("COLUMNS", "")) or 0
-            except ValueError:
-                width = 0
-            if not width:
-                try:
-                    width = os.get_terminal_size(sys.stderr.fileno()).columns
-                except (OSError, ValueError, AttributeError):
-                    width = 80
-            kw["width"] = max(width - 2, 40)
-        super().__init__(prog, **kw)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="deep-app-schema-validator",
-        formatter_class=_Formatter,
         description="Validate DEEP-OC / AI4OS module metadata against its JSON Schema, "
         "reporting every error with its line and column.",
         epilog="exit codes: 0 all valid, 1 some file invalid, 2 usage error, "
@@ -78,10 +58,6 @@ def build_parser() -> argparse.ArgumentParser:
 def run(args: argparse.Namespace, stdout: TextIO | None = None,
         stdin: Any = None) -> int:
     """Validate every file named in ``args``, print the report, return the exit code."""
-    from deepoc.errors import UsageError
-    from deepoc.metadata import schemas
-    from deepoc.metadata.validate import validate_bytes, validate_path
-
     out = stdout or sys.stdout
     # an unknown version is a usage error (exit 2) before any file is read
     version = schemas.normalise_version(args.schema_version) if args.schema_version else None
@@ -142,8 +118,6 @@ def _summary(reports: list) -> dict[str, int]:
 
 
 def _print_json(reports: list, code: int, out: TextIO) -> None:
-    import json
-
     out.write(json.dumps(document(reports, code), indent=2) + "\n")
 
 
@@ -226,8 +200,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def guarded(func: Any, args: argparse.Namespace, prog: str) -> int:
     """Run and map errors to exit codes; never a traceback (DEEPOC_DEBUG=1 shows one)."""
-    from deepoc.errors import DeepOCError
-
     try:
         _safe_streams()
         return int(func(args) or 0)
@@ -240,8 +212,6 @@ def guarded(func: Any, args: argparse.Namespace, prog: str) -> int:
     except BrokenPipeError:
         return EXIT_INVALID
     except Exception as exc:
-        import os
-
         if os.environ.get("DEEPOC_DEBUG", "") not in ("", "0"):
             raise
         print(f"{prog}: internal error: {type(exc).__name__}: {exc} (set DEEPOC_DEBUG=1 to "

@@ -1,22 +1,18 @@
-"""``deep-oc validate`` and ``deep-oc metadata migrate``: thin wrappers, heavy work lazy."""
+"""``deep-oc validate`` and ``deep-oc metadata migrate``: thin wrappers over the validator."""
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
-TYPE_CHECKING = False  # typing costs ~4 ms of start-up; annotations are strings
-if TYPE_CHECKING:
-    from typing import Any
-
+from deepoc.metadata import cli, migrate
 
 
 def register(reg: Any) -> None:
     """Add this area's commands to the ``deep-oc`` parser."""
-    from deepoc.metadata.cli import add_arguments
-
     p = reg.command("validate", help="Validate module metadata files (same as "
                     "deep-app-schema-validator); exit 0 valid, 1 invalid, 2 usage, 3 unreadable.")
-    add_arguments(p)
+    cli.add_arguments(p)
     p.set_defaults(func=_run_validate)
     m = reg.group_command("metadata", "migrate",
                           help="Turn v1 metadata (metadata.json) into v2 (ai4-metadata.yml) "
@@ -30,12 +26,8 @@ def register(reg: Any) -> None:
 
 
 def _run_validate(args: argparse.Namespace) -> int:
-    from deepoc.metadata.cli import run
-
-    return run(args)
+    return cli.run(args)
 
 
 def _run_migrate(args: argparse.Namespace) -> int:
-    from deepoc.metadata.migrate import run
-
-    return run(args)
+    return migrate.run(args)

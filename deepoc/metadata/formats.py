@@ -3,16 +3,16 @@
 The reference validators ran jsonschema 4 with ``rfc3987``: ``uri`` and ``uri-reference``
 are the RFC 3986 grammar matched as ``^...$`` with ``re.match`` (so, like there, one trailing
 newline is tolerated), ``date`` is ``YYYY-MM-DD`` that ``date.fromisoformat`` accepts.
-Importing rfc3987 and compiling its patterns costs ~14 ms per process, a large share of
-the start-up budget, so the grammar is rebuilt here from RFC 3986 Appendix A. Strings
-without ``[`` cannot hold an IP literal and their host is then exactly ``reg-name`` (an IPv4
-address is a reg-name too), which gives a small pattern that compiles fast; the full
-pattern is compiled only for strings with ``[``. tests/metadata/test_formats.py checks
-both against rfc3987 itself.
+The grammar is rebuilt here from RFC 3986 Appendix A, so that the validator needs neither
+rfc3987 nor jsonschema at run time. Strings without ``[`` cannot hold an IP literal and
+their host is then exactly ``reg-name`` (an IPv4 address is a reg-name too), which gives a
+smaller pattern; the full pattern is used only for strings with ``[``.
+tests/metadata/test_formats.py checks both against rfc3987 itself.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 
 _RE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
@@ -93,22 +93,16 @@ def is_uri_reference(value: str) -> bool:
     return _pattern(True, "[" in value).match(value) is not None
 
 
-_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
 def is_date(value: str) -> bool:
-    """Full date ``YYYY-MM-DD`` that exists in the calendar, as jsonschema decides.
-
-    jsonschema uses ``date.fromisoformat``; for the ASCII ``YYYY-MM-DD`` shape that is
-    exactly this calendar check (year 1-9999), without importing datetime at start-up.
-    """
+    """Full date ``YYYY-MM-DD`` that exists in the calendar, as jsonschema decides
+    (``date.fromisoformat`` on that ASCII shape)."""
     if not _RE_DATE.fullmatch(value):
         return False
-    year, month, day = int(value[:4]), int(value[5:7]), int(value[8:10])
-    if year < 1 or not 1 <= month <= 12 or day < 1:
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
         return False
-    leap = month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-    return day <= _DAYS[month - 1] + leap
+    return True
 
 
 CHECKERS = {"uri": is_uri, "uri-reference": is_uri_reference, "date": is_date}

@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import re
 import sys
 from typing import Any
 
+import yaml
+
 from deepoc.errors import DeepOCError, UsageError
+from deepoc.fsutil import atomic_write_text
 from deepoc.metadata import schemas
 from deepoc.metadata.formats import is_uri
+from deepoc.metadata.validate import validate_bytes, validate_path
+from deepoc.metadata.vocab import match
 
 # v1 location -> v2 link name; first found wins
 _LINKS = (
@@ -130,8 +136,6 @@ def migrate(v1: dict, target: str | None = None,
 
 
 def _match(keywords: list[str], vocabulary: list[str]) -> list[str]:
-    from deepoc.metadata.vocab import match
-
     found: list[str] = []
     for word in keywords:
         hit = match(word, vocabulary)
@@ -143,11 +147,7 @@ def _match(keywords: list[str], vocabulary: list[str]) -> list[str]:
 def dump(data: dict, as_json: bool) -> str:
     """Serialise migrated metadata: JSON, or block-style YAML with dates quoted."""
     if as_json:
-        import json
-
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    import yaml
-
     class _Dumper(yaml.SafeDumper):
         pass
 
@@ -162,8 +162,6 @@ def dump(data: dict, as_json: bool) -> str:
 def run(args: argparse.Namespace) -> int:
     """``deep-oc metadata migrate FILE [-o OUT]``: exit 0 written and valid, 1 written but
     invalid, 3 input unreadable or not v1."""
-    from deepoc.metadata.validate import validate_bytes, validate_path
-
     if args.file == "-":
         report = validate_bytes(sys.stdin.buffer.read(), "<stdin>", "1.0.0")
     else:
@@ -189,8 +187,6 @@ def run(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"{report.filename}: note: {note}", file=sys.stderr)
     if args.output:
-        from deepoc.fsutil import atomic_write_text
-
         atomic_write_text(args.output, text)
     else:
         sys.stdout.write(text)

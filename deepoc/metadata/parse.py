@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
-TYPE_CHECKING = False  # typing costs ~4 ms of start-up; annotations are strings
-if TYPE_CHECKING:
-    from typing import Any
-
+import yaml
 
 MAX_BYTES = 5 * 1024 * 1024  # metadata files are a few KB; see docs/reference/validator.md
 MAX_YAML_NODES = 100_000  # values built from one YAML file, aliases expanded
@@ -116,8 +114,6 @@ class YamlSource(Source):
 
 
 def _scalar_text(node: Any) -> Any:
-    import yaml
-
     try:
         return yaml.constructor.SafeConstructor().construct_object(node)
     except Exception:
@@ -324,8 +320,6 @@ _SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "times
 
 def parse_yaml(text: str) -> tuple[Any, Source]:
     """One YAML document, safe tags only, positions recorded for every value and key."""
-    import yaml  # lazy: JSON files never pay for it
-
     loader_cls = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
     _check_yaml_depth(text)
     try:

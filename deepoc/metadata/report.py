@@ -1,48 +1,24 @@
-"""Report objects: one ``FileReport`` per input, one ``Issue`` per located problem.
-
-Plain classes with ``__slots__`` rather than dataclasses: the validator runs in a fresh
-process once per module in CI, and ``dataclasses`` pulls in ``inspect`` at import time.
-"""
+"""Report objects: one ``FileReport`` per input, one ``Issue`` per located problem."""
 
 from __future__ import annotations
 
-TYPE_CHECKING = False  # typing costs ~4 ms of start-up; annotations are strings
-if TYPE_CHECKING:
-    from typing import Any
+from dataclasses import dataclass, field
+from typing import Any
 
 
-
-
+@dataclass
 class Issue:
     """One problem: where it is (JSON path, 1-based line and column) and what to do."""
 
-    __slots__ = ("path", "line", "column", "message", "hint")
-
-    def __init__(
-        self,
-        path: str,
-        line: int | None,
-        column: int | None,
-        message: str,
-        hint: str | None = None,
-    ) -> None:
-        self.path = path
-        self.line = line
-        self.column = column
-        self.message = message
-        self.hint = hint
+    path: str
+    line: int | None
+    column: int | None
+    message: str
+    hint: str | None = None
 
     def __str__(self) -> str:
         text = f"{self.path}: {self.message}"
         return f"{text} ({self.hint})" if self.hint else text
-
-    def __repr__(self) -> str:
-        return f"Issue({self.path!r}, {self.line}, {self.column}, {self.message!r}, {self.hint!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Issue) and self.to_dict() == other.to_dict()
-
-    __hash__ = None  # mutable value object
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON form (see docs/reference/validator.md)."""
@@ -55,6 +31,7 @@ class Issue:
         }
 
 
+@dataclass
 class FileReport:
     """The verdict on one file.
 
@@ -62,32 +39,13 @@ class FileReport:
     then ``errors`` holds the one read/parse problem and ``data`` is None.
     """
 
-    __slots__ = ("filename", "valid", "schema_version", "errors", "warnings", "data", "readable")
-
-    def __init__(
-        self,
-        filename: str,
-        valid: bool,
-        schema_version: str | None,
-        errors: list[Issue],
-        warnings: list[Issue],
-        data: Any = None,
-        readable: bool = True,
-    ) -> None:
-        self.filename = filename
-        self.valid = valid
-        self.schema_version = schema_version
-        self.errors = errors
-        self.warnings = warnings
-        self.data = data
-        self.readable = readable
-
-    def __repr__(self) -> str:
-        return (
-            f"FileReport({self.filename!r}, valid={self.valid}, "
-            f"schema_version={self.schema_version!r}, errors={len(self.errors)}, "
-            f"warnings={len(self.warnings)}, readable={self.readable})"
-        )
+    filename: str
+    valid: bool
+    schema_version: str | None
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    data: Any = field(default=None, repr=False)
+    readable: bool = True
 
     @property
     def status(self) -> str:

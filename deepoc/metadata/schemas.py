@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Any
 
 from deepoc.errors import UsageError
-
-TYPE_CHECKING = False  # typing costs ~4 ms of start-up; annotations are strings
-if TYPE_CHECKING:
-    from typing import Any
 
 #: version -> schema file name (files live in the top-level schema/ folder of the source tree,
 #: shipped in the wheel as deepoc/data/schema/: see deepoc.resources)

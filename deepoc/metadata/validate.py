@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from deepoc.metadata import schemas
 from deepoc.metadata.evaluate import Evaluator, closest, format_path
@@ -15,10 +16,6 @@ from deepoc.metadata.parse import (
     parse_yaml,
 )
 from deepoc.metadata.report import FileReport, Issue
-
-TYPE_CHECKING = False  # typing costs ~4 ms of start-up; annotations are strings
-if TYPE_CHECKING:
-    from typing import Any
 
 _evaluators: dict[str, Evaluator] = {}
 
@@ -44,7 +41,7 @@ def _sniff(text: str) -> str:
 def _evaluator(version: str) -> Evaluator:
     ev = _evaluators.get(version)
     if ev is None:
-        ev = _evaluators[version] = Evaluator(schemas.load(version))
+        ev = _evaluators[version] = Evaluator(schemas.load(version), schemas.FILES[version])
     return ev
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+from deepoc.pipeline.merge import merge_files
 
 
 def register(reg) -> None:
@@ -48,8 +51,7 @@ def register(reg) -> None:
 
 
 def _run_pipeline(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
+    # the runner and the demo load the Docker SDK and cookiecutter: only for their commands
     from deepoc.pipeline.runner import format_summary, run_pipeline
 
     result = run_pipeline(
@@ -68,18 +70,12 @@ def _run_pipeline(args: argparse.Namespace) -> int:
 
 
 def _run_merge(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from deepoc.pipeline.merge import merge_files
-
     count = merge_files(Path(args.output), [Path(p) for p in args.inputs])
     print(f"{args.output}: {count} build records")
     return 0
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from deepoc.pipeline.demo import run_demo
 
     code, _ = run_demo(

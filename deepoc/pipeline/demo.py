@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+import docker
+import yaml
+
 from deepoc.errors import DeepOCError, UsageError
 from deepoc.fsutil import atomic_write_text
 from deepoc.pipeline.runner import (
@@ -32,6 +35,7 @@ from deepoc.pipeline.runner import (
     run_pipeline,
 )
 from deepoc.resources import data_dir
+from deepoc.template import bake
 
 MARKER = ".deep-oc-demo"
 DEFAULT_WORKDIR = "deep-oc-demo"
@@ -58,8 +62,6 @@ class DemoModule:
 
 def load_demo_catalog(path: Path | None = None) -> dict[str, Any]:
     """Read ``catalog/demo.yml``: ``git_base_url`` and ``modules`` (answers, metadata_edit)."""
-    import yaml
-
     path = path or demo_catalog_file()
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -89,8 +91,6 @@ def prepare_workdir(workdir: Path) -> Path:
 
 def bake_modules(workdir: Path, catalog: dict[str, Any], out: TextIO) -> list[DemoModule]:
     """Bake every example module into ``workdir/repos`` (re-made on every run)."""
-    from deepoc.template import bake
-
     repos = workdir / "repos"
     if repos.exists():
         shutil.rmtree(repos)
@@ -144,7 +144,6 @@ def images_skip_reason(modules: list[DemoModule]) -> str | None:
     problem = docker_engine_problem()
     if problem:
         return problem
-    import docker
 
     client = docker.from_env(timeout=5)
     missing: list[str] = []

@@ -10,6 +10,7 @@ failure stops the run.
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import sys
 import time
@@ -17,6 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+import docker
+
+from deepoc import cli
+from deepoc.catalog import modules_file as mf
 from deepoc.errors import UsageError
 from deepoc.pipeline.stages import STAGES, Stage, expand
 
@@ -66,14 +71,10 @@ class PipelineResult:
 
 def docker_engine_problem() -> str | None:
     """None when a Docker engine answers (DOCKER_HOST or the default socket), else why not."""
-    import os
-
     where = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
     if where.startswith("unix://") and not Path(where[len("unix://"):]).exists():
         return f"no Docker engine at {where}"
     try:
-        import docker
-
         client = docker.from_env(timeout=5)
         try:
             client.ping()
@@ -86,8 +87,6 @@ def docker_engine_problem() -> str | None:
 
 def call_cli(argv: list[str]) -> int:
     """Parse and run one ``deep-oc`` command in this process; returns its exit code."""
-    from deepoc import cli
-
     parser = cli.build_parser()
     try:
         args = parser.parse_args(argv)
@@ -229,10 +228,6 @@ def _count(
 
 
 def _count_lint(modules_file: Path, code: int) -> tuple[int | None, int | None]:
-    try:
-        from deepoc.catalog import modules_file as mf
-    except ImportError:
-        return None, None
     text = modules_file.read_text(encoding="utf-8")
     try:
         entries = mf.parse(text, str(modules_file))

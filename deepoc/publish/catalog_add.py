@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from deepoc.catalog.modules_file import lint
+from deepoc.catalog.urls import module_name, normalise_url, url_kind
 from deepoc.errors import DeepOCError, UsageError
+from deepoc.metadata import validate_bytes
 from deepoc.publish import gitops
 from deepoc.publish.github_api import (
     ApiSettings,
@@ -44,9 +47,6 @@ class AddResult:
 
 def _check_new_entry(text: str, url: str) -> tuple[str, str]:
     """Lint MODULES.yml with the entry appended; returns (new text, normalised URL)."""
-    from deepoc.catalog.modules_file import lint
-    from deepoc.catalog.urls import normalise_url
-
     entry = normalise_url(url)
     new_text, line = append_entry(text, entry)
     mine = [p for p in lint(new_text, CATALOG_FILE) if p.line == line]
@@ -67,8 +67,6 @@ def _check_new_entry(text: str, url: str) -> tuple[str, str]:
 
 
 def _module_repo_name(entry: str) -> str:
-    from deepoc.catalog.urls import url_kind
-
     if url_kind(entry) != "network":
         raise UsageError(
             f"{entry}: give the web URL of the module's Docker repository, "
@@ -83,8 +81,6 @@ def _module_repo_name(entry: str) -> str:
 
 def _validation(module_repo: Any, api_url: str) -> dict[str, Any]:
     """Validate the module's metadata file on its default branch, for the PR body."""
-    from deepoc.metadata import validate_bytes
-
     ref = module_repo.default_branch
     for name in METADATA_FILES:
         try:
@@ -114,8 +110,6 @@ def catalog_add(
     report: Callable[[str], None] = lambda _line: None,
 ) -> AddResult:
     """Fork the catalog if needed, push a branch adding ``url`` to MODULES.yml, open the PR."""
-    from deepoc.catalog.urls import module_name
-
     settings = settings or ApiSettings()
     if not _REPO_RE.match(catalog_repo):
         raise UsageError(

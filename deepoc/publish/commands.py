@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 TOKEN_HELP = "file holding the GitHub token (default: the GITHUB_TOKEN environment variable)"
 API_HELP = "GitHub API address, e.g. https://ghe.example.org/api/v3 (default: api.github.com)"
@@ -37,8 +38,7 @@ def register(reg) -> None:
 
 
 def _run_publish(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
+    # PyGithub loads only for the commands that talk to GitHub
     from deepoc.publish.github_api import ApiSettings, check_api_url, read_token
     from deepoc.publish.publish import publish
 

@@ -16,6 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
+
+import github
+import requests
+from github import Auth, GithubException, GithubRetry
+from github.GithubException import BadCredentialsException, RateLimitExceededException
+from urllib3.util.retry import Retry
 
 from deepoc.errors import DeepOCError, UsageError
 
@@ -86,8 +93,6 @@ def check_api_url(api_url: str | None) -> str:
     A bare GitHub Enterprise Server address (``https://ghe.example.org``) gets the ``/api/v3``
     its REST API lives under; hosts named ``api.*`` (github.com, GHE.com) serve it at the root.
     """
-    from urllib.parse import urlparse
-
     url = (api_url or DEFAULT_API_URL).strip().rstrip("/")
     parts = urlparse(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query \
@@ -103,10 +108,6 @@ def check_api_url(api_url: str | None) -> str:
 
 def client(token: str, api_url: str, settings: ApiSettings) -> Any:
     """A PyGithub client: 5xx retried with back-off, a rate limit reported at once."""
-    import github
-    from github import Auth, GithubRetry
-    from urllib3.util.retry import Retry
-
     # PyGithub logs every retry at INFO on its own stderr handler; our errors are one line.
     logging.getLogger("github").setLevel(logging.WARNING)
     retry = GithubRetry(
@@ -174,10 +175,6 @@ def api_errors(action: str, api_url: str, not_found: str | None = None) -> Itera
     ``action`` says what was being done ("creating alice/foo"); ``not_found`` is the sentence
     used for a 404 (else a generic one).
     """
-    import requests
-    from github import GithubException
-    from github.GithubException import BadCredentialsException, RateLimitExceededException
-
     try:
         yield
     except BadCredentialsException as exc:

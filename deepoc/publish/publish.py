@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from deepoc.errors import DeepOCError, UsageError
 from deepoc.publish import gitops
 from deepoc.publish.github_api import (
@@ -91,8 +93,6 @@ def read_metadata(docker_repo: Path) -> dict[str, Any]:
             return data if isinstance(data, dict) else {}
         meta = docker_repo / "ai4-metadata.yml"
         if meta.is_file():
-            import yaml
-
             data = yaml.safe_load(meta.read_text(encoding="utf-8"))
             return data if isinstance(data, dict) else {}
     except Exception:  # a broken file only costs the description and topics

@@ -64,6 +64,8 @@ def _checks(template: Path) -> ModuleType:
 
 def resolve_answers(template: Path, extra_context: dict[str, Any] | None) -> dict[str, Any]:
     """The answers ``--no-input`` would give: defaults, overrides, derived ``repo_name``."""
+    # cookiecutter (with Jinja2) is imported where it is used: deep-oc's parser imports this
+    # package for `deep-oc new`, and the other commands need none of it
     from cookiecutter.environment import StrictEnvironment
     from cookiecutter.prompt import render_variable
 
@@ -137,7 +139,7 @@ def bake(output_dir: str | os.PathLike[str],
     Answers not given in ``extra_context`` take their defaults (``no_input``) or are asked.
     Raises :class:`DeepOCError` listing every problem; nothing is left behind on failure.
     """
-    from cookiecutter.exceptions import CookiecutterException, FailedHookException
+    from cookiecutter.exceptions import CookiecutterException, FailedHookException  # see above
     from cookiecutter.main import cookiecutter
 
     template = template_dir()

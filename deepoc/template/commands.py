@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from deepoc.errors import UsageError
+from deepoc.template import bake, questions, template_dir
 
 
 def register(reg) -> None:
@@ -38,8 +39,6 @@ def parse_answers(items: list[str]) -> dict[str, str]:
 
 
 def _run_new(args: argparse.Namespace) -> int:
-    from deepoc.template import bake, questions, template_dir
-
     answers = parse_answers(args.answers)
     known = {k for k in questions(template_dir()) if not k.startswith("_")}
     unknown = sorted(set(answers) - known)

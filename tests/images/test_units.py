@@ -9,7 +9,7 @@ import pytest
 
 from deepoc.cli import build_parser
 from deepoc.images import buildkey
-from deepoc.images.records import FIELDS, BuildsFile
+from deepoc.images.records import FIELDS, BuildRecord, BuildsFile
 from deepoc.images.registry import credentials, is_insecure, split_image
 from deepoc.images.smoke import check_models
 
@@ -55,8 +55,8 @@ def test_declared_args():
 
 
 def record(module, variant="cpu", status="pushed"):
-    return {f: None for f in FIELDS} | {"module": module, "branch": "master", "variant": variant,
-                                        "status": status, "tags": ["latest"]}
+    return BuildRecord(module=module, branch="master", git_tag=None, variant=variant,
+                       commit="0" * 40, status=status, tags=["latest"])
 
 
 def test_builds_file_newest_wins_and_keeps_others(tmp_path):
@@ -148,3 +148,11 @@ def test_builds_file_merges_concurrent_writers(tmp_path):
     doc = json.loads(path.read_text())
     assert {(r["module"], r["variant"]) for r in doc["builds"]} == {
         ("a", "cpu"), ("a", "gpu"), ("b", "cpu")}
+
+
+def test_a_build_record_serialises_to_the_builds_json_fields():
+    rec = record("a")
+    rec.built = True  # counted by the run, never written
+    entry = rec.to_dict()
+    assert list(entry) == list(FIELDS)
+    assert entry["tags"] == ["latest"] and entry["time"].endswith("Z")
