@@ -6,6 +6,7 @@ The format is the one the DEEP-OC catalog has used since 2019::
     - module: https://github.com/deephdc/DEEP-OC-dogs_breed_det
     - module: https://github.com/me/DEEP-OC-unet
       branches: [main, test]      # optional, default [master, test]
+      image: me/unet              # optional, operator-approved image (see below)
 
 Only safe YAML is read (``yaml.compose`` with the safe loader: no tags, no objects), and
 positions come from the YAML nodes, so every problem names its line and ``fix`` can
@@ -22,11 +23,12 @@ import yaml
 
 from deepoc.catalog import urls
 from deepoc.errors import DeepOCError
+from deepoc.images.naming import repository_problem
 
 __all__ = ["DEFAULT_BRANCHES", "Entry", "Problem", "fix", "lint", "parse"]
 
 DEFAULT_BRANCHES: tuple[str, ...] = ("master", "test")
-KNOWN_KEYS = ("module", "branches")
+KNOWN_KEYS = ("module", "branches", "image")
 _SAFE_TAGS = frozenset(
     f"tag:yaml.org,2002:{t}"
     for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp", "merge")
@@ -44,6 +46,8 @@ class Entry:
     branches: tuple[str, ...] = DEFAULT_BRANCHES
     line: int = 0
     explicit_branches: bool = False
+    #: operator-approved image repository (MODULES.yml ``image:``); None: the catalog derives it
+    image: str | None = None
 
     @property
     def normalised_url(self) -> str:
@@ -74,6 +78,7 @@ class _Item:
     node: yaml.Node
     url_node: yaml.ScalarNode | None = None
     branches_node: yaml.Node | None = None
+    image_node: yaml.Node | None = None
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -143,6 +148,8 @@ def _items(root: yaml.Node | None) -> tuple[list[_Item], list[Problem]]:
                     )
             elif key == "branches":
                 item.branches_node = value_node
+            elif key == "image":
+                item.image_node = value_node
             else:
                 close = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1)
                 hint = f"did you mean '{close[0]}'?" if close else None
@@ -220,6 +227,19 @@ def _branches(item: _Item) -> tuple[tuple[str, ...], bool, list[Problem]]:
     return (tuple(names) if names else DEFAULT_BRANCHES), True, problems
 
 
+# -- the image: key (images/naming.py says why the catalog, not build.json, names images) --
+def _image(item: _Item) -> tuple[str | None, list[Problem]]:
+    node = item.image_node
+    if node is None:
+        return None, []
+    value = node.value if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":str") else None
+    problem = repository_problem(value)
+    if problem:
+        shown = value if value is not None else getattr(node, "value", "")
+        return None, [Problem(_line(node), f"'image' {shown!r} {problem}", None, "bad-image")]
+    return value, []
+
+
 def _analyse(text: str, filename: str) -> tuple[list[tuple[_Item, Entry | None]], list[Problem]]:
     root, err = _compose(text, filename)
     if err:
@@ -244,7 +264,9 @@ def _analyse(text: str, filename: str) -> tuple[list[tuple[_Item, Entry | None]]
                 )
             branches, explicit, bproblems = _branches(item)
             item.problems.extend(bproblems)
-            entry = Entry(raw, branches, _line(item.url_node), explicit)
+            image, iproblems = _image(item)
+            item.problems.extend(iproblems)
+            entry = Entry(raw, branches, _line(item.url_node), explicit, image)
         out.append((item, entry))
     return out, problems
 

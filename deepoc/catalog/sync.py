@@ -488,6 +488,7 @@ class _ModuleSync:
             "name": self.name,
             "url": self.url,
             "entry_line": self.entry.line,
+            "image": self.entry.image,  # MODULES.yml image: override (images/naming.py)
             "mirror": self.mirror_rel if (self.mirror / "HEAD").exists() else None,
             "status": status,
             "reason": reason,
@@ -526,7 +527,8 @@ class _ModuleSync:
         if has_good:
             assert self.prev is not None
             entry = copy.deepcopy(self.prev)
-            entry.update(status="stale", stale=True, reason=reason, entry_line=self.entry.line)
+            entry.update(status="stale", stale=True, reason=reason, entry_line=self.entry.line,
+                         image=self.entry.image)
             lock = self.prev_lock
             outcome = ModuleOutcome(self.name, self.url, "stale", reason, True, False, False)
             return entry, lock, outcome
@@ -537,6 +539,7 @@ class _ModuleSync:
             "name": self.name,
             "url": self.url,
             "entry_line": self.entry.line,
+            "image": self.entry.image,
             "mirror": None,
             "status": "error",
             "reason": reason,

@@ -21,7 +21,7 @@ from typing import Any
 import docker
 
 from deepoc.errors import DeepOCError, UsageError
-from deepoc.images import buildkey, engine, source
+from deepoc.images import buildkey, engine, naming, source
 from deepoc.images import registry as reg
 from deepoc.images.records import BuildRecord, BuildsFile, now_iso
 from deepoc.images.smoke import smoke_test
@@ -47,6 +47,9 @@ class Job:
     metadata: dict | None = None
     build: dict | None = None
     code_repo: str | None = None
+    #: catalog jobs: the repository the catalog gives this module (naming.py), or why it has
+    #: none; None for a ``--repo`` checkout, whose own build.json ``image`` is used
+    image: str | naming.ImageNameError | None = None
 
 
 @dataclass
@@ -80,9 +83,13 @@ class JobFailure(DeepOCError):
 
 # -- reading jobs ------------------------------------------------------------------------------
 def jobs_from_catalog(
-    path: str | Path, only: list[str] | None = None
+    path: str | Path, only: list[str] | None = None,
+    namespace: str = naming.DEFAULT_NAMESPACE,
 ) -> tuple[list[Job], list[str]]:
-    """Jobs for every buildable module branch of catalog.json, and notes on the skipped ones."""
+    """Jobs for every buildable module branch of catalog.json, and notes on the skipped ones.
+
+    Each job carries the image repository the catalog gives its module (from all modules of
+    the catalog, so two never share one), never the one its build.json asks for."""
     path = Path(path)
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -98,6 +105,11 @@ def jobs_from_catalog(
     for name in only or []:
         if name not in names:
             raise UsageError(f"--only {name}: no such module in {path}; see `deep-oc catalog list`")
+    problem = naming.repository_problem(namespace)
+    if problem:
+        raise UsageError(f"--namespace {namespace!r} {problem}")
+    images = naming.catalog_repositories(
+        ((m.get("name"), m.get("image")) for m in modules if m.get("name")), namespace)
     jobs, notes = [], []
     for m in modules:
         if only and m.get("name") not in only:
@@ -123,6 +135,8 @@ def jobs_from_catalog(
                     metadata=info.get("metadata"),
                     build=info.get("build"),
                     code_repo=info.get("code_repo"),
+                    image=images.get(m["name"])
+                    or naming.ImageNameError(f"module {m['name']!r} has no image name"),
                 )
             )
     return jobs, notes
@@ -162,15 +176,32 @@ def load_settings(job: Job) -> dict:
             raise JobFailure(f"{BUILD_FILE} at {job.commit[:7]} is not JSON: {exc}") from None
     if not isinstance(settings, dict):
         raise JobFailure(f"{BUILD_FILE} must be an object")
-    for key in ("image", "base_image", "cpu_tag"):
+    for key in ("base_image", "cpu_tag"):
         if not isinstance(settings.get(key), str) or not settings[key]:
             raise JobFailure(f"{BUILD_FILE}: {key!r} must be a non-empty string")
+    if not isinstance(settings.get("image", ""), str):
+        raise JobFailure(f"{BUILD_FILE}: 'image' must be a string")
     if not isinstance(settings.get("gpu_tag", ""), str):
         raise JobFailure(f"{BUILD_FILE}: 'gpu_tag' must be a string (empty: no GPU image)")
     extra = settings.get("build_args") or {}
     if not isinstance(extra, dict) or not all(isinstance(v, str) for v in extra.values()):
         raise JobFailure(f"{BUILD_FILE}: 'build_args' must map names to strings")
     return settings
+
+
+def repository_for(job: Job, settings: dict) -> str:
+    """The repository (without registry) this job's images are pushed to.
+
+    A catalog job gets the catalog's name and a build.json naming another image is refused;
+    a ``--repo`` checkout (the module's own CI) uses its build.json ``image``."""
+    if job.image is None:
+        if not settings.get("image"):
+            raise JobFailure(f"{BUILD_FILE}: 'image' must be a non-empty string")
+        return naming.check_repository(settings["image"], f"{BUILD_FILE} image")
+    if isinstance(job.image, naming.ImageNameError):
+        raise job.image
+    naming.check_build_file_image(settings.get("image"), job.image, job.module)
+    return job.image
 
 
 def _metadata(job: Job) -> dict:
@@ -302,6 +333,7 @@ class Runner:
 
     def _job(self, job: Job) -> list[BuildRecord]:
         settings = load_settings(job)
+        repository = f"{self.o.registry.rstrip('/')}/{repository_for(job, settings)}"
         dockerfile_raw = source.read(job.repo, job.commit, DOCKERFILE)
         if dockerfile_raw is None:
             raise JobFailure(f"no {DOCKERFILE} in the Docker repo at {job.commit[:7]}")
@@ -318,7 +350,7 @@ class Runner:
         for variant, base_tag in variants:
             image = _Image(
                 job=job, variant=variant,
-                repository=f"{self.o.registry.rstrip('/')}/{settings['image']}",
+                repository=repository,
                 tags=image_tags(commit=job.commit, variant=variant,
                                 build_number=self.o.build_number, branch=job.branch,
                                 git_tag=job.git_tag),

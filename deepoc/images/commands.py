@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from deepoc.errors import UsageError
+from deepoc.images import naming
 from deepoc.images.records import BuildsFile
 from deepoc.images.tags import image_tags
 
@@ -29,6 +30,9 @@ def register(reg) -> None:
     ref.add_argument("--git-tag", metavar="T", help="with --repo: the git tag being built")
     p.add_argument("--registry", required=True, metavar="REG",
                    help="registry host[:port][/prefix], e.g. localhost:5000")
+    p.add_argument("--namespace", metavar="NS",
+                   help="with --catalog: images go to <registry>/<NS>/<module name> unless "
+                   "MODULES.yml gives an 'image:' (default deephdc)")
     p.add_argument("--build-number", metavar="N",
                    help="CI build number for the <sha7>_<N> tag (default: $BUILD_NUMBER)")
     p.add_argument("--only", action="append", metavar="NAME",
@@ -74,12 +78,13 @@ def _run_build(args: argparse.Namespace) -> int:
     if args.catalog:
         if args.branch or args.git_tag or args.code_repo:
             raise UsageError("--branch, --git-tag and --code-repo go with --repo, not --catalog")
-        jobs, notes = builder.jobs_from_catalog(args.catalog, args.only)
+        jobs, notes = builder.jobs_from_catalog(
+            args.catalog, args.only, args.namespace or naming.DEFAULT_NAMESPACE)
         workdir = Path(args.catalog).parent
         builds_path = Path(args.builds) if args.builds else workdir / "builds.json"
     else:
-        if args.only:
-            raise UsageError("--only goes with --catalog, not --repo")
+        if args.only or args.namespace:
+            raise UsageError("--only and --namespace go with --catalog, not --repo")
         if not (args.branch or args.git_tag):
             raise UsageError("--repo needs --branch B or --git-tag T")
         jobs = [builder.job_from_repo(args.repo, args.branch, args.git_tag, args.code_repo)]

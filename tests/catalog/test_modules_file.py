@@ -70,12 +70,12 @@ def test_unknown_key_with_suggestion() -> None:
         - module: {GH}
         - module: {GH}2
           branch: [main]
-          image: x
+          registry: x
         """)
     problems = lint(text)
     assert [(p.line, p.code) for p in problems] == [(3, "unknown-key"), (4, "unknown-key")]
     assert problems[0].fix == "did you mean 'branches'?"
-    assert "'image'" in problems[1].message
+    assert "'registry'" in problems[1].message
 
 
 def test_not_a_url() -> None:
