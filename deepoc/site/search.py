@@ -135,4 +135,5 @@ def search_files(modules: list[ListedModule], keywords: list[Keyword],
 
     yield "search/meta.js", _js("meta", "meta", {
         "n": n, "chunk": DOC_CHUNK, "page": page_size, "plen": plen,
-        "shards": sorted(shards)})
+        # site.js loads only files named here: nothing from the URL reaches a file name
+        "shards": sorted(shards), "facets": sorted(files)})

@@ -46,7 +46,22 @@
   };
   var folders = { terms: "t/", facet: "f/", docs: "d/" };
   var pending = {};
+  // Only files the index names are ever loaded (meta.js lists the term shards and facet
+  // files; doc chunks are numbers below n / chunk): a key from the URL fragment can never
+  // become a path of its own (#type=/../../evil would otherwise load /evil.js).
+  function known(kind, key) {
+    var meta = store.meta.meta;
+    if (kind === "meta") { return key === "meta"; }
+    if (!meta || typeof key !== "string") { return false; }
+    if (kind === "terms") { return (meta.shards || []).indexOf(key) >= 0; }
+    if (kind === "facet") { return (meta.facets || []).indexOf(key) >= 0; }
+    if (kind === "docs") {
+      return /^(0|[1-9][0-9]*)$/.test(key) && Number(key) < Math.ceil(meta.n / meta.chunk);
+    }
+    return false;
+  }
   function load(kind, key) {
+    if (!known(kind, key)) { return Promise.resolve(null); }
     var path = root + "search/" + (kind === "meta" ? "meta.js" : folders[kind] + key + ".js");
     if (!pending[path]) {
       pending[path] = new Promise(function (resolve) {
@@ -115,10 +130,20 @@
     license: document.getElementById("f-license")
   };
   var facetPrefix = { kw: "kw-", type: "type-", image: "image-", license: "license-" };
+  var SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;  // what deep-oc's slugify makes, nothing else
+  // A facet value from the URL is kept only if it is one the page offers (a select option;
+  // keywords: a slug, checked against meta.js's facet files before loading anything).
+  function knownFacet(k, v) {
+    if (!v || !SLUG.test(v)) { return false; }
+    if (k === "kw") { return true; }
+    return Array.prototype.some.call(controls[k].options, function (o) { return o.value === v; });
+  }
+  function facetFile(k, v) { return k === "kw" ? "kw-" + v.slice(0, 2) : facetPrefix[k] + v; }
   function readHash() {
     var params = new URLSearchParams(location.hash.replace(/^#/, ""));
     var st = { p: Math.max(1, parseInt(params.get("p") || "1", 10) || 1) };
     Object.keys(controls).forEach(function (k) { st[k] = params.get(k) || ""; });
+    Object.keys(facetPrefix).forEach(function (k) { if (!knownFacet(k, st[k])) { st[k] = ""; } });
     return st;
   }
   function fromControls() {
@@ -137,7 +162,7 @@
   function setControls(st) {
     Object.keys(controls).forEach(function (k) {
       var c = controls[k];
-      if (c.tagName === "SELECT" && st[k] && !c.querySelector("option[value='" + CSS.escape(st[k]) + "']")) {
+      if (c.tagName === "SELECT" && knownFacet(k, st[k]) && !c.querySelector("option[value='" + CSS.escape(st[k]) + "']")) {
         var o = document.createElement("option");
         o.value = st[k];
         o.textContent = st[k];
@@ -228,9 +253,8 @@
       var parts = ws.map(function (w) { return termIds(meta, w); });
       facets.forEach(function (k) {
         var name = facetPrefix[k] + st[k];
-        var file = k === "kw" ? "kw-" + st[k].slice(0, 2) : name;
-        parts.push(load("facet", file).then(function (d) {
-          return d && d[name] ? undelta(d[name]) : [];
+        parts.push(load("facet", facetFile(k, st[k])).then(function (d) {
+          return d && Object.prototype.hasOwnProperty.call(d, name) ? undelta(d[name]) : [];
         }));
       });
       return Promise.all(parts).then(function (sets) {
