@@ -26,6 +26,7 @@ from deepoc.site.modules import (
     sort_key,
 )
 from deepoc.site.staging import MANIFEST, staged_site
+from deepoc.textsafe import neutralise
 
 __all__ = ["MANIFEST", "BuildReport", "build_site"]
 
@@ -128,7 +129,7 @@ def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
     modules = _modules(entries, builds_doc, catalog, remote_images, report)
     keywords = group_keywords(modules)
     generated = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    site = pages.Site(site_title, generated, base_url, pages.csp(remote_images),
+    site = pages.Site(neutralise(site_title), generated, base_url, pages.csp(remote_images),
                       {k.label.lower(): k.slug for k in keywords})
     with staged_site(out) as stage:
         for asset in sorted(STATIC.iterdir()):

@@ -15,6 +15,7 @@ from typing import Any
 
 from deepoc.images.newest import newest
 from deepoc.site.markdown import description_html
+from deepoc.textsafe import neutralise_tree
 
 PREFERRED_BRANCHES = ("master", "main")
 SHOWN_BUILD_STATUSES = ("pushed", "reused")  # a tag of these statuses really exists
@@ -336,7 +337,10 @@ def _abilities(meta: dict[str, Any]) -> tuple[list[str], bool, bool, bool]:
 def listed_module(entry: dict[str, Any], records: list[dict[str, Any]],
                   remote_images: bool = True) -> ListedModule:
     """One catalog entry (plus its build records, see :func:`builds_index`) as the site
-    shows it."""
+    shows it. Every string of both is neutralised first (textsafe.neutralise: no bidi
+    override or control character reaches a page, the feed or the sitemap)."""
+    entry = neutralise_tree(entry)  # type: ignore[assignment]
+    records = neutralise_tree(records)  # type: ignore[assignment]
     name = str(entry.get("name") or "unnamed")
     branches = entry.get("branches") if isinstance(entry.get("branches"), dict) else {}
     branch = pick_branch(branches)
