@@ -16,6 +16,7 @@ from typing import Any
 
 from deepoc import __version__
 from deepoc.errors import DeepOCError
+from deepoc.textsafe import for_terminal
 
 COMMAND_MODULES = (
     "deepoc.template.commands",
@@ -88,7 +89,7 @@ def run(func: Callable[[argparse.Namespace], int | None], args: argparse.Namespa
     try:
         return int(func(args) or 0)
     except DeepOCError as exc:
-        print(f"deep-oc: error: {exc}", file=sys.stderr)
+        print(f"deep-oc: error: {for_terminal(str(exc), keep_newlines=False)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("deep-oc: interrupted", file=sys.stderr)
@@ -99,7 +100,8 @@ def run(func: Callable[[argparse.Namespace], int | None], args: argparse.Namespa
         if getattr(args, "debug", False) or _debug_env():
             raise
         print(
-            f"deep-oc: internal error: {type(exc).__name__}: {exc} "
+            f"deep-oc: internal error: {type(exc).__name__}: "
+            f"{for_terminal(str(exc), keep_newlines=False)} "
             "(set DEEPOC_DEBUG=1 to see the traceback, and please report it)",
             file=sys.stderr,
         )

@@ -26,6 +26,7 @@ from deepoc.images import registry as reg
 from deepoc.images.records import BuildRecord, BuildsFile, now_iso
 from deepoc.images.smoke import smoke_test
 from deepoc.images.tags import code_branch, image_tags
+from deepoc.textsafe import for_terminal
 
 BUILD_FILE = "build.json"
 DOCKERFILE = "Dockerfile"
@@ -301,7 +302,8 @@ class Runner:
             for r in records:
                 ref = r.branch or r.git_tag
                 what = r.reason if r.status == "failed" else ", ".join(r.tags)
-                self.o.out(f"{r.module}@{ref} {r.variant}: {r.status} ({what})")
+                self.o.out(for_terminal(f"{r.module}@{ref} {r.variant}: {r.status} ({what})",
+                                        keep_newlines=False))
 
     def _log_path(self, job: Job, variant: str) -> Path | None:
         if not self.o.log_dir:

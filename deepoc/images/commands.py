@@ -12,6 +12,7 @@ from deepoc.errors import UsageError
 from deepoc.images import naming
 from deepoc.images.records import BuildsFile
 from deepoc.images.tags import image_tags
+from deepoc.textsafe import for_terminal
 
 
 def register(reg) -> None:
@@ -94,7 +95,7 @@ def _run_build(args: argparse.Namespace) -> int:
         tempfile.mkdtemp(prefix="deep-oc-images-logs-")
     )
     for note in notes:
-        print(note, file=sys.stderr)
+        print(for_terminal(note, keep_newlines=False), file=sys.stderr)
     if jobs:
         engine.connect()  # no engine: one line now, not one failure per module
     options = builder.Options(

@@ -16,7 +16,10 @@ from typing import Any, TextIO
 
 from deepoc.errors import DeepOCError, UsageError
 from deepoc.metadata import schemas
+from deepoc.metadata.parse import MAX_BYTES
+from deepoc.metadata.report import FileReport, Issue
 from deepoc.metadata.validate import validate_bytes, validate_path
+from deepoc.textsafe import for_terminal
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -71,8 +74,16 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None,
                 raise UsageError("standard input (-) can be given only once")
             stdin_used = True
             stream = stdin if stdin is not None else sys.stdin.buffer
-            data = stream.read()
-            report = validate_bytes(data, "<stdin>", version, input_format=fmt)
+            data = read_limited(stream)
+            if data is None:
+                report = FileReport("<stdin>", False, None, [Issue(
+                    "$", None, None,
+                    f"more than {MAX_BYTES // 1048576} MiB on standard input (the limit files "
+                    "have too)", "metadata files are a few KB; is this the right input?")],
+                    readable=False)
+                data = b""
+            else:
+                report = validate_bytes(data, "<stdin>", version, input_format=fmt)
             if not report.readable:
                 texts[len(reports)] = data
         else:
@@ -84,6 +95,21 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None,
     else:
         _print_text(reports, texts, args.quiet, out)
     return code
+
+
+def read_limited(stream: Any, limit: int = MAX_BYTES) -> bytes | None:
+    """At most ``limit`` bytes of ``stream``, or None when it holds more: standard input gets
+    the files' size limit, and never more than one byte past it is held in memory."""
+    chunks, size = [], 0
+    while size <= limit:
+        chunk = stream.read(min(65536, limit + 1 - size))
+        if not chunk:
+            break
+        if isinstance(chunk, str):
+            chunk = chunk.encode("utf-8", "surrogateescape")
+        chunks.append(chunk)
+        size += len(chunk)
+    return None if size > limit else b"".join(chunks)
 
 
 def exit_code(reports: list) -> int:
@@ -162,7 +188,8 @@ def _print_text(reports: list, texts: dict[int, bytes], quiet: bool, out: TextIO
             f"{s['unreadable']} unreadable; {s['errors']} error(s), {s['warnings']} warning(s)"
         )
     if lines:
-        out.write("\n".join(lines) + "\n")
+        # file names, messages and excerpts quote the files: no control character gets out
+        out.write("\n".join(for_terminal(line, keep_newlines=False) for line in lines) + "\n")
 
 
 def _source_line(report: Any, data: bytes | None) -> list[str]:
@@ -184,6 +211,9 @@ def _source_line(report: Any, data: bytes | None) -> list[str]:
         return []
     line = all_lines[issue.line - 1].rstrip("\r").replace("\t", " ")
     col = issue.column or 1
+    # the line is shown escaped (for_terminal): the caret goes under the escaped column
+    col = len(for_terminal(line[:col - 1], keep_newlines=False)) + 1
+    line = for_terminal(line, keep_newlines=False)
     if len(line) > 160:  # keep the caret in view on long lines
         start = max(0, col - 80)
         line = ("..." if start else "") + line[start:start + 160]
@@ -204,7 +234,7 @@ def guarded(func: Any, args: argparse.Namespace, prog: str) -> int:
         _safe_streams()
         return int(func(args) or 0)
     except DeepOCError as exc:
-        print(f"{prog}: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {for_terminal(str(exc), keep_newlines=False)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
@@ -214,7 +244,8 @@ def guarded(func: Any, args: argparse.Namespace, prog: str) -> int:
     except Exception as exc:
         if os.environ.get("DEEPOC_DEBUG", "") not in ("", "0"):
             raise
-        print(f"{prog}: internal error: {type(exc).__name__}: {exc} (set DEEPOC_DEBUG=1 to "
+        print(f"{prog}: internal error: {type(exc).__name__}: "
+              f"{for_terminal(str(exc), keep_newlines=False)} (set DEEPOC_DEBUG=1 to "
               "see the traceback, and please report it)", file=sys.stderr)
         return 70
 

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from deepoc.pipeline.merge import merge_files
+from deepoc.textsafe import for_terminal
 
 
 def register(reg) -> None:
@@ -64,7 +65,7 @@ def _run_pipeline(args: argparse.Namespace) -> int:
         base_url=args.base_url,
     )
     print()
-    print(format_summary(result))
+    print(for_terminal(format_summary(result)))  # quotes module reasons
     print(f"\nsite: {result.site}")
     return result.exit_code
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from deepoc.textsafe import for_terminal
+
 TOKEN_HELP = "file holding the GitHub token (default: the GITHUB_TOKEN environment variable)"
 API_HELP = "GitHub API address, e.g. https://ghe.example.org/api/v3 (default: api.github.com)"
 
@@ -54,7 +56,7 @@ def _run_publish(args: argparse.Namespace) -> int:
     else:
         token = read_token(args.token_file)
     publish(Path(args.dir), token, api_url, owner=args.owner, private=args.private,
-            dry_run=args.dry_run, settings=settings, report=lambda line: print(line, flush=True))
+            dry_run=args.dry_run, settings=settings, report=_say)
     return 0
 
 
@@ -65,5 +67,10 @@ def _run_catalog_add(args: argparse.Namespace) -> int:
     api_url = check_api_url(args.api_url)
     token = read_token(args.token_file)
     catalog_add(args.url, args.catalog_repo, token, api_url, settings=ApiSettings.from_env(),
-                report=lambda line: print(line, flush=True))
+                report=_say)
     return 0
+
+
+def _say(line: str) -> None:
+    """One progress line; it quotes GitHub's answers and module text, so it is escaped."""
+    print(for_terminal(line, keep_newlines=False), flush=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from deepoc.textsafe import for_terminal
+
 
 def register(reg) -> None:  # noqa: ANN001 - the CLI registry
     """Add the site commands to the ``deep-oc`` parser."""
@@ -42,7 +44,7 @@ def _run_build(args: argparse.Namespace) -> int:
         print(f"site: {report.modules} modules, {report.files} files ({report.changed} "
               f"changed) in {report.seconds:.2f}s -> {args.output}")
         for problem in report.problems:
-            print(f"site: warning: {problem}")
+            print(f"site: warning: {for_terminal(str(problem), keep_newlines=False)}")
         if args.base_url is None:
             print("site: note: without --base-url the feed and sitemap links are relative; "
                   "pass the site's public URL (--base-url https://...) when publishing it")
