@@ -131,7 +131,7 @@ def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
     generated = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
     site = pages.Site(neutralise(site_title), generated, base_url, pages.csp(remote_images),
                       {k.label.lower(): k.slug for k in keywords})
-    with staged_site(out) as stage:
+    with staged_site(out, [catalog, *([Path(builds)] if builds is not None else [])]) as stage:
         for asset in sorted(STATIC.iterdir()):
             if asset.suffix in (".css", ".js", ".svg"):
                 stage.write(f"assets/{asset.name}", asset.read_bytes())

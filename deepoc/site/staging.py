@@ -13,7 +13,7 @@ import fcntl
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,13 +28,36 @@ def beside(out: Path, what: str) -> Path:
     return out.parent / f".{out.name}.{what}"
 
 
-def check_output(out: Path) -> None:
-    """Refuse an ``-o`` that would wipe something deep-oc did not build."""
+def check_output(out: Path, inputs: Sequence[Path] = ()) -> Path:
+    """Refuse an ``-o`` that would wipe something deep-oc did not build, or that a build
+    cannot replace as a whole; return it as an absolute path.
+
+    Why each rule: a build swaps a new folder in for ``out`` and deletes the old one, so
+    ``out`` must be a real folder (a symbolic link would be replaced by a folder, and its
+    target never updated), not the folder the command runs in or one holding it (it cannot
+    be renamed away, and the shell would be left in a deleted folder), and no input may
+    live inside it (the build would delete what it was built from)."""
+    if out.is_symlink():
+        raise UsageError(f"output {out} is a symbolic link (to {os.readlink(out)}): give the "
+                         "folder itself as -o, a build replaces -o as a whole")
+    absolute = Path(os.path.abspath(out))
+    real = Path(os.path.realpath(absolute))
+    if real.parent == real:
+        raise UsageError(f"output {out} is the root folder: choose a folder for the site")
+    here = Path(os.path.realpath(os.getcwd()))
+    if real == here or real in here.parents:
+        raise UsageError(f"output {out} is the folder you are in, or holds it: a build "
+                         "replaces -o as a whole; give a new folder such as -o site")
+    for item in inputs:
+        if real in Path(os.path.realpath(item)).parents:
+            raise UsageError(f"input {item} is inside the output folder {out}, which a build "
+                             "replaces as a whole: keep the inputs outside -o")
     if out.exists() and not out.is_dir():
         raise UsageError(f"output {out} exists and is not a folder: choose another -o")
     if out.is_dir() and not (out / MANIFEST).exists() and any(out.iterdir()):
         raise UsageError(f"output {out} is a non-empty folder that is not a site built by "
                          f"deep-oc: choose an empty or new folder for -o")
+    return absolute
 
 
 class Stage:
@@ -107,24 +130,39 @@ def _swap(new: Path, out: Path, old: Path) -> None:
             raise
 
 
+def _unwritable(out: Path, exc: OSError) -> DeepOCError:
+    where = exc.filename or out.parent
+    return DeepOCError(f"cannot write the site {out}: {exc.strerror or exc} ({where}); "
+                       f"nothing was changed: make {where} writable or choose another -o")
+
+
 @contextmanager
-def staged_site(out: Path) -> Iterator[Stage]:
+def staged_site(out: Path, inputs: Sequence[Path] = ()) -> Iterator[Stage]:
     """A :class:`Stage` swapped in for ``out`` when the block ends without an error, and
-    deleted when it raises (``out`` stays untouched)."""
-    check_output(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with _lock(out):
-        for leftover in out.parent.glob(f".{out.name}.new-*"):  # of a build that was killed
-            shutil.rmtree(leftover, ignore_errors=True)
-        tag = uuid.uuid4().hex[:12]
-        work, old = beside(out, f"new-{tag}"), beside(out, f"new-{tag}-old")
-        work.mkdir()
-        try:
-            stage = Stage(work, out)
-            yield stage
-            stage.write(MANIFEST, MANIFEST_TEXT)
-            work.chmod(0o755)
-            _swap(work, out, old)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-            shutil.rmtree(old, ignore_errors=True)
+    deleted when it raises (``out`` stays untouched). A folder that cannot be written (a
+    read-only folder or parent, a full disk) is one DeepOCError, not an internal error."""
+    out = check_output(out, inputs)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with _lock(out):
+            yield from _staged(out)
+    except OSError as exc:
+        raise _unwritable(out, exc) from None
+
+
+def _staged(out: Path) -> Iterator[Stage]:
+    """Write the new site beside ``out`` and swap it in (the caller holds the lock)."""
+    for leftover in out.parent.glob(f".{out.name}.new-*"):  # of a build that was killed
+        shutil.rmtree(leftover, ignore_errors=True)
+    tag = uuid.uuid4().hex[:12]
+    work, old = beside(out, f"new-{tag}"), beside(out, f"new-{tag}-old")
+    work.mkdir()
+    try:
+        stage = Stage(work, out)
+        yield stage
+        stage.write(MANIFEST, MANIFEST_TEXT)
+        work.chmod(0o755)
+        _swap(work, out, old)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
