@@ -15,8 +15,6 @@ from __future__ import annotations
 BIDI_CONTROLS = frozenset(
     [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]
 )
-#: What a control character becomes on a page: visible, and legal in XML.
-MARKER = "\ufffd"
 
 
 def _is_control(code: int) -> bool:
@@ -39,9 +37,9 @@ def neutralise(text: str) -> str:
     out = []
     for ch in text:
         code = ord(ch)
-        if code in BIDI_CONTROLS:
+        if code in BIDI_CONTROLS or _is_control(code) or _not_xml_char(code):
             continue
-        out.append(MARKER if _is_control(code) or _not_xml_char(code) else ch)
+        out.append(ch)
     return "".join(out)
 
 

@@ -7,7 +7,6 @@ link works from ``file://`` and any static host.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,12 +15,11 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from deepoc.site.modules import Keyword, ListedModule, slugify
+from deepoc.textsafe import neutralise
 
 PAGE_SIZE = 24  # cards per listing page and per page of search results
 FEED_SIZE = 50
 TOP_FACETS = 60  # options in the home page's keyword and license selects
-# XML 1.0 cannot hold C0 control characters other than tab and newlines, not even escaped.
-XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def csp(remote_images: bool) -> str:
@@ -155,7 +153,10 @@ def site_pages(site: Site, modules: list[ListedModule],
     recent = sorted(modules, key=lambda m: (m.newest_date, m.name), reverse=True)[:FEED_SIZE]
     updated = max((m.newest_date for m in recent), default="") or site.generated
     feed = env.get_template("feed.xml.j2").render(site=site, modules=recent, updated=updated)
-    yield "feed.xml", XML_INVALID.sub("", feed)
+    # the view data is already neutralised; this keeps the XML well-formed whatever the
+    # templates add (XML 1.0 cannot hold most control characters, not even escaped)
+    yield "feed.xml", neutralise(feed)
     urls = ["index.html", "keywords/index.html", *(f"modules/{m.slug}.html" for m in modules),
             *(f"keywords/{k.slug}.html" for k in keywords)]
-    yield "sitemap.xml", env.get_template("sitemap.xml.j2").render(site=site, urls=urls)
+    yield "sitemap.xml", neutralise(env.get_template("sitemap.xml.j2").render(site=site,
+                                                                              urls=urls))
