@@ -130,7 +130,7 @@ def catalog_add(
     with tempfile.TemporaryDirectory(prefix="deepoc-catalog-add-") as tmp:
         work = Path(tmp) / "catalog"
         gitops.clone(upstream.clone_url, work, base, token,
-                     what=f"cloning {catalog_repo} ({base})")
+                     what=f"cloning {catalog_repo} ({base})", api_url=api_url)
         modules = work / CATALOG_FILE
         if not modules.is_file():
             raise DeepOCError(
@@ -184,7 +184,8 @@ def catalog_add(
         gitops.git(["commit", "--quiet", "--no-verify", "-m", f"Add {module} to {CATALOG_FILE}",
                     "-m", f"Entry: {entry}"], work, env=ident, what="committing MODULES.yml")
         gitops.force_push(work, target.clone_url, "HEAD", branch, token,
-                          what=f"pushing branch {branch} to {target.full_name}")
+                          what=f"pushing branch {branch} to {target.full_name}",
+                          api_url=api_url)
         report(f"branch {branch} pushed to {target.full_name}")
 
     try:

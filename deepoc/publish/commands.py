@@ -8,6 +8,8 @@ from pathlib import Path
 from deepoc.textsafe import for_terminal
 
 TOKEN_HELP = "file holding the GitHub token (default: the GITHUB_TOKEN environment variable)"
+INSECURE_HELP = ("accept an http:// --api-url (the token travels unencrypted: only for a "
+                 "local test server)")
 API_HELP = "GitHub API address, e.g. https://ghe.example.org/api/v3 (default: api.github.com)"
 
 
@@ -22,6 +24,7 @@ def register(reg) -> None:
     p.add_argument("--owner", metavar="O", help="user or organisation (default: the token's user)")
     p.add_argument("--private", action="store_true", help="create private repositories")
     p.add_argument("--api-url", metavar="URL", help=API_HELP)
+    p.add_argument("--allow-insecure-api", action="store_true", help=INSECURE_HELP)
     p.add_argument("--token-file", metavar="F", help=TOKEN_HELP)
     p.add_argument("--dry-run", action="store_true",
                    help="print what would be done; change nothing on GitHub, push nothing")
@@ -35,6 +38,7 @@ def register(reg) -> None:
     a.add_argument("--catalog-repo", metavar="OWNER/REPO", required=True,
                    help="the catalog repository holding MODULES.yml, e.g. deephdc/deep-oc")
     a.add_argument("--api-url", metavar="URL", help=API_HELP)
+    a.add_argument("--allow-insecure-api", action="store_true", help=INSECURE_HELP)
     a.add_argument("--token-file", metavar="F", help=TOKEN_HELP)
     a.set_defaults(func=_run_catalog_add)
 
@@ -44,7 +48,7 @@ def _run_publish(args: argparse.Namespace) -> int:
     from deepoc.publish.github_api import ApiSettings, check_api_url, read_token
     from deepoc.publish.publish import publish
 
-    api_url = check_api_url(args.api_url)
+    api_url = check_api_url(args.api_url, args.allow_insecure_api)
     settings = ApiSettings.from_env()
     if args.dry_run:
         try:
@@ -64,7 +68,7 @@ def _run_catalog_add(args: argparse.Namespace) -> int:
     from deepoc.publish.catalog_add import catalog_add
     from deepoc.publish.github_api import ApiSettings, check_api_url, read_token
 
-    api_url = check_api_url(args.api_url)
+    api_url = check_api_url(args.api_url, args.allow_insecure_api)
     token = read_token(args.token_file)
     catalog_add(args.url, args.catalog_repo, token, api_url, settings=ApiSettings.from_env(),
                 report=_say)

@@ -87,8 +87,11 @@ def read_token(token_file: str | None) -> str:
     return token
 
 
-def check_api_url(api_url: str | None) -> str:
+def check_api_url(api_url: str | None, allow_insecure: bool = False) -> str:
     """Validate --api-url and return it without a trailing slash.
+
+    ``http://`` would send the token unencrypted: it needs ``allow_insecure``
+    (``--allow-insecure-api``, for a local test server).
 
     A bare GitHub Enterprise Server address (``https://ghe.example.org``) gets the ``/api/v3``
     its REST API lives under; hosts named ``api.*`` (github.com, GHE.com) serve it at the root.
@@ -100,6 +103,11 @@ def check_api_url(api_url: str | None) -> str:
         raise UsageError(
             f"--api-url {api_url!r} is not an API address: give e.g. https://api.github.com "
             "or https://ghe.example.org/api/v3"
+        )
+    if parts.scheme == "http" and not allow_insecure:
+        raise UsageError(
+            f"--api-url {api_url!r} is plain http: the token would travel unencrypted; use "
+            "https, or pass --allow-insecure-api (only for a local test server)"
         )
     if not parts.path and not parts.hostname.startswith("api."):
         url += "/api/v3"

@@ -1,37 +1,63 @@
 """The ``git`` edge: read local heads, look at a remote, push and clone with a token.
 
-The token never reaches a command line, a remote or a config file: it travels in the child's
-environment and a one-shot credential helper given with ``-c`` prints it when git asks.
+The token never reaches a command line, a remote, a config file or any process's
+environment (git's hooks and every other child inherit the environment): for one git
+command it sits in a file only the user can read, in a fresh private folder deleted when the
+command ends, and a credential helper given with ``-c`` and scoped to the API's git host
+(``credential.https://github.com.helper``) prints it when git asks that host. Configured
+helpers are switched off, so none can store it. Every URL comes from the API and is checked
+by :mod:`deepoc.publish.git_host` and given to git after ``--``; only http(s) transports are
+allowed for those commands.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
+import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from deepoc.errors import DeepOCError
+from deepoc.publish.git_host import GitHost, check_clone_url, git_host
 
-_TOKEN_ENV = "DEEPOC_GIT_TOKEN"
-# Reset any configured helper first (so a "store" helper never saves the token), then a
-# helper that answers "get" from the environment variable.
-_HELPER = (
-    "!f() { test \"$1\" = get || exit 0; echo username=x-access-token; "
-    f'echo "password=${_TOKEN_ENV}"; }}; f'
-)
+# Environment variables that may hold the token: never passed on to a child.
+_SECRET_ENV = ("GITHUB_TOKEN", "GH_TOKEN", "DEEPOC_GIT_TOKEN", "DEEPOC_REGISTRY_PASSWORD")
+
+
+@contextmanager
+def _credentials(token: str | None, host: GitHost | None) -> Iterator[list[str]]:
+    """The ``-c`` options of one git command: configured helpers off, and with a token a
+    helper for ``host`` only that reads it from a private file (removed afterwards)."""
+    reset = ["-c", "credential.helper="]
+    if not token or host is None:
+        yield reset
+        return
+    folder = tempfile.mkdtemp(prefix="deep-oc-git-")  # mode 0700
+    try:
+        path = os.path.join(folder, "token")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(token)
+        helper = ("!f() { test \"$1\" = get || exit 0; echo username=x-access-token; "
+                  f"printf 'password=%s\\n' \"$(cat {shlex.quote(path)})\"; }}; f")
+        yield [*reset, "-c", f"credential.{host.prefix}.helper={helper}",
+               "-c", "protocol.allow=never", "-c", f"protocol.{host.scheme}.allow=always"]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _env(token: str | None) -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop(_TOKEN_ENV, None)
+    env = {k: v for k, v in os.environ.items()
+           if k not in _SECRET_ENV and not (token and token in v)}
     env["GIT_TERMINAL_PROMPT"] = "0"
     env.setdefault("GIT_AUTHOR_NAME", "deep-oc")
     env.setdefault("GIT_AUTHOR_EMAIL", "deep-oc@localhost")
     env.setdefault("GIT_COMMITTER_NAME", env["GIT_AUTHOR_NAME"])
     env.setdefault("GIT_COMMITTER_EMAIL", env["GIT_AUTHOR_EMAIL"])
-    if token:
-        env[_TOKEN_ENV] = token
     return env
 
 
@@ -44,21 +70,24 @@ def git(
     cwd: str | os.PathLike[str] | None = None,
     *,
     token: str | None = None,
+    host: GitHost | None = None,
     what: str = "git",
     check: bool = True,
     env: Mapping[str, str] | None = None,
     input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run git; a failure becomes one DeepOCError line naming ``what`` and git's last words."""
-    cmd = ["git", "-c", "credential.helper=", "-c", f"credential.helper={_HELPER}", *args]
+    """Run git; a failure becomes one DeepOCError line naming ``what`` and git's last words.
+    ``token`` is offered to ``host`` only (see the module's docstring)."""
     full_env = _env(token)
     if env:
         full_env.update(env)
     try:
-        proc = subprocess.run(
-            cmd, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=600,
-            input=input, stdin=None if input is not None else subprocess.DEVNULL,
-        )
+        with _credentials(token, host) as options:
+            proc = subprocess.run(
+                ["git", *options, *args], cwd=cwd, env=full_env, capture_output=True,
+                text=True, timeout=600, input=input,
+                stdin=None if input is not None else subprocess.DEVNULL,
+            )
     except FileNotFoundError as exc:
         raise DeepOCError("git is not installed: install git and rerun") from exc
     except subprocess.TimeoutExpired as exc:
@@ -94,9 +123,15 @@ def local_heads(repo: Path) -> dict[str, str]:
     return dict(line.split(" ", 1) for line in out.splitlines() if line.strip())
 
 
-def remote_heads(url: str, token: str | None, what: str) -> dict[str, str]:
+def _remote(url: object, api_url: str, what: str) -> tuple[str, GitHost]:
+    """A clone URL from the API, checked, and the host the token may go to."""
+    return check_clone_url(url, api_url, what), git_host(api_url)
+
+
+def remote_heads(url: str, token: str | None, what: str, *, api_url: str) -> dict[str, str]:
     """Branch name -> sha on a remote (empty for an empty repository)."""
-    out = git(["ls-remote", "--heads", url], token=token, what=what).stdout
+    url, host = _remote(url, api_url, what)
+    out = git(["ls-remote", "--heads", "--", url], token=token, host=host, what=what).stdout
     heads = {}
     for line in out.splitlines():
         sha, _, ref = line.partition("\t")
@@ -112,24 +147,37 @@ def is_ancestor(repo: Path, sha: str, of: str) -> bool:
     return git(["merge-base", "--is-ancestor", sha, of], repo, check=False).returncode == 0
 
 
-def push(repo: Path, url: str, branches: Sequence[str], token: str | None, what: str) -> None:
+def push(repo: Path, url: str, branches: Sequence[str], token: str | None, what: str, *,
+         api_url: str) -> None:
     """Push local branches to the same names at ``url`` (fast-forward only, all or nothing)."""
+    url, host = _remote(url, api_url, what)
     refspecs = [f"refs/heads/{b}:refs/heads/{b}" for b in branches]
-    git(["push", "--atomic", "--porcelain", url, *refspecs], repo, token=token, what=what)
+    git(["push", "--atomic", "--porcelain", "--", url, *refspecs], repo, token=token,
+        host=host, what=what)
 
 
 def force_push(
-    repo: Path, url: str, src: str, dst_branch: str, token: str | None, what: str
+    repo: Path, url: str, src: str, dst_branch: str, token: str | None, what: str, *,
+    api_url: str,
 ) -> None:
     """Push ``src`` to branch ``dst_branch`` at ``url``, replacing it (our own PR branch)."""
-    git(["push", "--porcelain", url, f"+{src}:refs/heads/{dst_branch}"], repo, token=token,
-        what=what)
+    url, host = _remote(url, api_url, what)
+    git(["push", "--porcelain", "--", url, f"+{src}:refs/heads/{dst_branch}"], repo,
+        token=token, host=host, what=what)
 
 
-def clone(url: str, dest: Path, branch: str, token: str | None, what: str) -> None:
-    """Clone one branch of ``url`` into ``dest``."""
-    git(["clone", "--quiet", "--single-branch", "--branch", branch, url, str(dest)],
-        token=token, what=what)
+def clone(url: str, dest: Path, branch: str, token: str | None, what: str, *,
+          api_url: str) -> None:
+    """Clone one branch of ``url`` into ``dest`` (no hooks come with a clone)."""
+    url, host = _remote(url, api_url, what)
+    git(["clone", "--quiet", "--single-branch", "--branch", branch, "--", url, str(dest)],
+        token=token, host=host, what=what)
+
+
+def add_remote(repo: Path, name: str, url: str, what: str, *, api_url: str) -> None:
+    """Add remote ``name`` with a clone URL from the API (checked like every other)."""
+    url, _host = _remote(url, api_url, what)
+    git(["remote", "add", "--", name, url], repo, what=what)
 
 
 def remote_url(repo: Path, name: str) -> str | None:

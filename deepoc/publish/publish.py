@@ -149,7 +149,8 @@ def _remote_state(gh: Any, full_name: str, token: str, api_url: str) -> tuple[An
             repo = gh.get_repo(full_name)
     except NotFound:
         return None, RemoteState(exists=False)
-    heads = gitops.remote_heads(repo.clone_url, token, what=f"listing branches of {full_name}")
+    heads = gitops.remote_heads(repo.clone_url, token, what=f"listing branches of {full_name}",
+                                api_url=api_url)
     return repo, RemoteState(
         exists=True, heads=heads, default_branch=repo.default_branch,
         description=repo.description, topics=tuple(repo.topics or ()),
@@ -246,7 +247,7 @@ def _apply(gh: Any, who: _Owner, local: LocalRepo, repo: Any, plan: RepoPlan, to
                 raise DeepOCError(plan.describe()[0]) from None
     if plan.push:
         gitops.push(local.path, repo.clone_url, plan.push, token,
-                    what=f"pushing {', '.join(plan.push)} to {plan.full_name}")
+                    what=f"pushing {', '.join(plan.push)} to {plan.full_name}", api_url=api_url)
         report(f"{plan.full_name}: pushed {', '.join(plan.push)}")
     if plan.set_description is not None and not plan.create:
         with api_errors(f"setting the description of {plan.full_name}", api_url):
@@ -261,8 +262,8 @@ def _apply(gh: Any, who: _Owner, local: LocalRepo, repo: Any, plan: RepoPlan, to
         report(f"{plan.full_name}: default branch {DEFAULT_BRANCH}")
     origin = gitops.remote_url(local.path, "origin")
     if origin is None:
-        gitops.git(["remote", "add", "origin", repo.clone_url], local.path,
-                   what=f"adding remote origin to {local.path}")
+        gitops.add_remote(local.path, "origin", repo.clone_url,
+                          what=f"adding remote origin to {local.path}", api_url=api_url)
     elif origin.rstrip("/").removesuffix(".git") != repo.clone_url.removesuffix(".git"):
         report(f"note: the origin remote of {local.path} is {origin}, not {repo.clone_url}")
     return plan

@@ -74,10 +74,15 @@ def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
     monkeypatch.setenv("DEEPOC_GITHUB_FORK_WAIT", "5")
     monkeypatch.delenv("DEEPOC_DEBUG", raising=False)
 
-    def run(*argv: str) -> Result:
+    def run(*argv: str, insecure: bool = True) -> Result:
+        """``insecure``: the stub is plain http on 127.0.0.1, so --allow-insecure-api is
+        added whenever an --api-url is given (pass False to see the refusal)."""
         capsys.readouterr()
+        args = list(argv)
+        if insecure and "--api-url" in args and "--allow-insecure-api" not in args:
+            args.append("--allow-insecure-api")
         try:
-            code = main(list(argv))
+            code = main(args)
         except SystemExit as exc:  # argparse errors
             code = int(exc.code or 0)
         captured = capsys.readouterr()

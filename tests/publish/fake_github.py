@@ -2,9 +2,13 @@
 
 It implements only the endpoints ``deepoc.publish`` calls, with the checks GitHub makes on
 them (token, required fields, names, topics, default branch, pull-request heads), and its
-repositories are local bare git repositories: their ``clone_url`` is a ``file://`` URL, so
-real ``git push`` and ``git ls-remote`` work against them. It serves under ``/api/v3`` like
-GitHub Enterprise, so the client's base-URL prefix handling is exercised too.
+repositories are local bare git repositories served over smart HTTP by the real
+``git http-backend`` on the same host and port (``clone_url`` is
+``http://127.0.0.1:P/<owner>/<name>.git``, Basic auth with the token, as GitHub Enterprise
+does), so real ``git push`` and ``git ls-remote`` work against them and only a token given to
+that host gets in. It serves the API under ``/api/v3`` like GitHub Enterprise, so the
+client's base-URL prefix handling is exercised too. ``git_auth`` records the credentials
+every git request carried; ``clone_url_override`` makes the API answer a hostile clone_url.
 
 Test hooks: ``fail(method, path_regex, status, times)`` injects errors (5xx, 401, 403 rate
 limit with ``X-RateLimit-Reset``), ``fail_next_push(full_name)`` makes the next push to a
@@ -92,6 +96,8 @@ class FakeGitHub:
         self.fail_first_push: set[str] = set()  # full names whose first push fails
         self._lock = threading.Lock()
         self._next_id = 1000
+        self.git_auth: list[str | None] = []  # Authorization header of each git request
+        self.clone_url_override: str | None = None
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -154,6 +160,10 @@ class FakeGitHub:
             self.fail_next_push(repo.full_name)
         return repo
 
+    def clone_url(self, repo: Repo) -> str:
+        assert self._server
+        return f"http://127.0.0.1:{self._server.server_address[1]}/{repo.full_name}.git"
+
     def mutating_requests(self) -> list[tuple[str, str, Any]]:
         return [r for r in self.requests if r[0] not in ("GET", "HEAD")]
 
@@ -175,7 +185,8 @@ class FakeGitHub:
             "description": repo.description, "fork": repo.parent is not None,
             "url": f"{self.base()}/repos/{repo.full_name}",
             "html_url": f"https://github.example/{repo.full_name}",
-            "clone_url": repo.path.as_uri(), "default_branch": repo.default_branch,
+            "clone_url": self.clone_url_override or self.clone_url(repo),
+            "default_branch": repo.default_branch,
             "topics": list(repo.topics), "visibility": "private" if repo.private else "public",
         }
         if repo.parent:
@@ -230,8 +241,62 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(raw)
 
+    def _git_http(self, method: str, path: str, query: str) -> None:
+        """Smart HTTP through the real ``git http-backend`` (CGI), Basic auth by token."""
+        fake = self.server_state
+        auth = self.headers.get("Authorization")
+        with fake._lock:
+            fake.git_auth.append(auth)
+        given = ""
+        if auth and auth.lower().startswith("basic "):
+            given = base64.b64decode(auth[6:]).decode("utf-8", "replace").partition(":")[2]
+        if given != fake.token:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="GitHub"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            body = b""
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if not size:
+                    self.rfile.readline()
+                    break
+                body += self.rfile.read(size)
+                self.rfile.readline()
+        else:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        env = {"GIT_PROJECT_ROOT": str(fake.root / "git"), "GIT_HTTP_EXPORT_ALL": "1",
+               "PATH_INFO": path, "QUERY_STRING": query, "REQUEST_METHOD": method,
+               "CONTENT_TYPE": self.headers.get("Content-Type", ""),
+               "CONTENT_LENGTH": str(len(body)), "REMOTE_USER": "x-access-token",
+               "REMOTE_ADDR": "127.0.0.1", "GATEWAY_INTERFACE": "CGI/1.1",
+               "HTTP_CONTENT_ENCODING": self.headers.get("Content-Encoding", ""),
+               "GIT_PROTOCOL": self.headers.get("Git-Protocol", ""), "PATH": "/usr/bin:/bin"}
+        proc = subprocess.run(["git", "http-backend"], input=body, env=env,
+                              capture_output=True, check=False)
+        head, _, payload = proc.stdout.partition(b"\r\n\r\n")
+        status, headers = 200, []
+        for line in head.decode("latin-1").split("\r\n"):
+            key, _, value = line.partition(":")
+            if key.lower() == "status":
+                status = int(value.strip().split()[0])
+            elif key:
+                headers.append((key, value.strip()))
+        self.send_response(status)
+        for key, value in headers:
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
     def _handle(self, method: str) -> None:
         fake = self.server_state
+        split = urlparse(self.path)
+        if not split.path.startswith(PREFIX + "/") and ".git/" in split.path:
+            self._git_http(method, unquote(split.path), split.query)
+            return
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         parsed = urlparse(self.path)

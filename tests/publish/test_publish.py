@@ -63,7 +63,7 @@ def test_origin_is_added_when_missing(fake, baked, cli):
     git("remote", "remove", "origin", cwd=baked / REPO)
     assert cli("publish", str(baked), "--api-url", fake.url).code == 0
     origin = git("remote", "get-url", "origin", cwd=baked / REPO).strip()
-    assert origin == fake.repos[f"alice/{REPO}"].path.as_uri()
+    assert origin == fake.clone_url(fake.repos[f"alice/{REPO}"])
 
 
 def test_metadata_keywords_become_valid_topics(fake, baked, cli):
@@ -123,7 +123,7 @@ def test_failing_run_in_a_subprocess_leaks_no_token(fake, baked, tmp_path):
            "DEEPOC_GITHUB_RETRIES": "2", "DEEPOC_GITHUB_PACE": "0"}
     proc = subprocess.run(
         [sys.executable, "-m", "deepoc.cli", "publish", str(baked), "--api-url", fake.url,
-         "--token-file", str(token_file)],
+         "--allow-insecure-api", "--token-file", str(token_file)],
         capture_output=True, text=True, env=env, timeout=60,
     )
     assert proc.returncode == 1, proc.stderr
@@ -197,15 +197,25 @@ def test_bad_api_url_is_a_usage_error(baked, cli):
     assert res.code == 2 and "--api-url" in res.err
 
 
-def test_git_credential_helper_answers_from_the_environment_only(tmp_path):
-    """What git gets when an https remote asks: the token, from the env, stored nowhere."""
+def test_git_credential_helper_answers_its_own_host_only(tmp_path):
+    """What git gets when a remote asks: the token for the API's git host only, from a
+    private file (not the environment), stored nowhere."""
     from deepoc.publish import gitops
+    from deepoc.publish.git_host import GitHost
 
-    proc = gitops.git(["credential", "fill"], tmp_path, token=TOKEN,
+    github = GitHost("https", "github.com")
+    proc = gitops.git(["credential", "fill"], tmp_path, token=TOKEN, host=github,
                       input="protocol=https\nhost=github.com\npath=o/r.git\n\n")
     assert f"password={TOKEN}" in proc.stdout and "username=x-access-token" in proc.stdout
+    for other in ("protocol=https\nhost=evil.example\n", "protocol=http\nhost=github.com\n",
+                  "protocol=https\nhost=github.com.evil.example\n",
+                  "protocol=https\nhost=github.com:8443\n"):
+        proc = gitops.git(["credential", "fill"], tmp_path, token=TOKEN, host=github,
+                          input=other + "path=o/r.git\n\n", check=False)
+        assert TOKEN not in proc.stdout + proc.stderr, other
     # approve/store is a no-op: no helper keeps it
-    gitops.git(["credential", "approve"], tmp_path, token=TOKEN, input=proc.stdout + "\n")
+    gitops.git(["credential", "approve"], tmp_path, token=TOKEN, host=github,
+               input=f"protocol=https\nhost=github.com\nusername=x\npassword={TOKEN}\n\n")
     assert files_containing(tmp_path, TOKEN) == []
     assert not (Path.home() / ".git-credentials").exists() or TOKEN.encode() not in (
         Path.home() / ".git-credentials").read_bytes()
