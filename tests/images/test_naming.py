@@ -64,3 +64,25 @@ def test_build_json_naming_another_image_is_refused(declared: object) -> None:
     msg = str(info.value)
     assert "\n" not in msg
     assert msg.startswith("build.json names image") and "'deephdc/plant'" in msg
+
+
+def test_repository_for_catalog_and_repo_jobs() -> None:
+    from pathlib import Path
+
+    from deepoc.images.builder import Job, JobFailure, repository_for
+
+    repo_job = Job(module="plant", repo=Path("."), commit="0" * 40)
+    assert repository_for(repo_job, {"image": "alice/plant"}) == "alice/plant"
+    with pytest.raises(ImageNameError, match="^build.json image 'localhost:5000/x' must not"):
+        repository_for(repo_job, {"image": "localhost:5000/x"})
+    with pytest.raises(JobFailure, match="'image' must be a non-empty string"):
+        repository_for(repo_job, {})
+    cat_job = Job(module="plant", repo=Path("."), commit="0" * 40, image="deephdc/plant")
+    assert repository_for(cat_job, {}) == "deephdc/plant"
+    assert repository_for(cat_job, {"image": "deephdc/plant"}) == "deephdc/plant"
+    with pytest.raises(ImageNameError, match="^build.json names image 'deephdc/other'"):
+        repository_for(cat_job, {"image": "deephdc/other"})
+    refused = Job(module="plant", repo=Path("."), commit="0" * 40,
+                  image=ImageNameError("image x is claimed by more than one module"))
+    with pytest.raises(ImageNameError, match="claimed by more than one"):
+        repository_for(refused, {"image": "x"})
