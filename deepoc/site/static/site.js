@@ -132,10 +132,11 @@
   var facetPrefix = { kw: "kw-", type: "type-", image: "image-", license: "license-" };
   var SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;  // what deep-oc's slugify makes, nothing else
   // A facet value from the URL is kept only if it is one the page offers (a select option;
-  // keywords: a slug, checked against meta.js's facet files before loading anything).
+  // keywords and licenses, whose selects list only the most used: a slug, checked against
+  // meta.js's facet files before anything is loaded).
   function knownFacet(k, v) {
     if (!v || !SLUG.test(v)) { return false; }
-    if (k === "kw") { return true; }
+    if (k === "kw" || k === "license") { return true; }
     return Array.prototype.some.call(controls[k].options, function (o) { return o.value === v; });
   }
   function facetFile(k, v) { return k === "kw" ? "kw-" + v.slice(0, 2) : facetPrefix[k] + v; }
