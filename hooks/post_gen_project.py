@@ -68,7 +68,10 @@ def git(repo: Path, *args: str, identity: tuple | None = None) -> None:
     if identity:
         config += ["-c", f"user.name={identity[0]}", "-c", f"user.email={identity[1]}"]
     cmd = ["git", *config, *args]
-    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", LC_ALL="C")
+    # no GIT_* from the caller (inside a git hook GIT_DIR, GIT_INDEX_FILE... point at another
+    # repository): these commands are about the new repo only
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_TERMINAL_PROMPT="0", LC_ALL="C")
     try:
         proc = subprocess.run(cmd, cwd=repo, env=env, capture_output=True, text=True)
     except OSError as exc:
@@ -145,7 +148,11 @@ def clean_up(code_dir: Path) -> None:
     The move of the Docker repo is the last step of :func:`finish`, so on failure it is
     still inside ``code_dir``.
     """
-    for child in code_dir.iterdir():
+    try:
+        children = list(code_dir.iterdir())
+    except OSError:  # gone already: deep-oc removed its staging folder after an interrupt
+        return
+    for child in children:
         if child.is_dir() and not child.is_symlink():
             shutil.rmtree(child, ignore_errors=True)
         else:
@@ -154,7 +161,10 @@ def clean_up(code_dir: Path) -> None:
 
 def main() -> int:
     answers = json.loads(ANSWERS_JSON)
-    code_dir = Path.cwd()
+    try:
+        code_dir = Path.cwd()
+    except OSError:  # the folder was removed under us (deep-oc new was interrupted)
+        return 1
     try:
         finish(answers, code_dir)
     except (HookError, OSError) as exc:
