@@ -30,7 +30,10 @@ class HookError(Exception):
     """One line saying what failed."""
 
 
-RECORDED_PRIVATE = ("_template", "_template_version")
+# Kept beside the answers so that the same answers render the same files later (deep-oc
+# update): where the template came from, its version and commit, and the bake's date.
+RECORDED_PRIVATE = ("_template", "_template_version", "_template_commit", "__date_creation")
+TEMPLATE_BRANCH = "template"
 
 
 def recorded_answers(answers: dict) -> dict:
@@ -57,7 +60,7 @@ def license_text(answers: dict) -> str | None:
         text = source.read_text(encoding="utf-8")
     except OSError as exc:
         raise HookError(f"cannot read the {spdx} license text at {source}: {exc}") from exc
-    year = str(datetime.date.today().year)
+    year = (answers.get("__date_creation") or str(datetime.date.today()))[:4]
     holders = ", ".join(a.strip() for a in answers["author_name"].split(","))
     return text.replace("@YEAR@", year).replace("@HOLDER@", holders)
 
@@ -96,14 +99,35 @@ def badges_for_test_branch(readme: Path) -> bool:
     return True
 
 
-def init_repo(repo: Path, remote: str, identity: tuple, exclude: str | None = None) -> None:
-    """git init on master, initial commit, ``test`` branch, origin; master checked out."""
+def template_commit(answers: dict) -> str | None:
+    """The commit of the template's checkout, when it is a clean git checkout."""
+    repo_dir = answers.get("_repo_dir")
+    if not repo_dir or not (Path(repo_dir) / ".git").exists():
+        return None
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo_dir, env=env,
+                              capture_output=True, text=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=repo_dir, env=env, capture_output=True, text=True)
+    except OSError:
+        return None
+    if head.returncode != 0 or dirty.returncode != 0:
+        return None
+    return head.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+
+
+def init_repo(repo: Path, remote: str, identity: tuple, version: str,
+              exclude: str | None = None) -> None:
+    """git init: the pure template output as the first commit of branch ``template``, then
+    ``master`` from it (checked out), ``test`` from master, and origin."""
     git(repo, "init", "-q")
-    git(repo, "symbolic-ref", "HEAD", "refs/heads/master")
+    git(repo, "symbolic-ref", "HEAD", f"refs/heads/{TEMPLATE_BRANCH}")
     pathspec = ["--", "."] + ([f":(exclude){exclude}"] if exclude else [])
     git(repo, "add", "-A", *pathspec)
-    git(repo, "commit", "-q", "--no-verify", "-m", "Initial commit from the DEEP-OC template",
-        identity=identity)
+    git(repo, "commit", "-q", "--no-verify", "-m",
+        f"Initial commit from the DEEP-OC template {version}".rstrip(), identity=identity)
+    git(repo, "checkout", "-q", "-b", "master")
     git(repo, "checkout", "-q", "-b", "test")
     if badges_for_test_branch(repo / "README.md"):
         git(repo, "commit", "-q", "--no-verify", "-a", "-m",
@@ -123,6 +147,9 @@ def finish(answers: dict, code_dir: Path) -> Path:
     if final.exists():
         raise HookError(f"{final} already exists: move it away or choose another repo_name")
 
+    commit = template_commit(answers)
+    if commit:
+        answers = dict(answers, _template_commit=commit)
     record = json.dumps(recorded_answers(answers), indent=2, sort_keys=True, ensure_ascii=False)
     lic = license_text(answers)
     for target in (code_dir, inner):
@@ -135,8 +162,9 @@ def finish(answers: dict, code_dir: Path) -> Path:
     name = answers["author_name"].split(",")[0].strip()
     email = answers["author_email"].split(",")[0].strip()
     base = answers["git_base_url"].rstrip("/")
-    init_repo(inner, f"{base}/{docker_name}.git", (name, email))
-    init_repo(code_dir, f"{base}/{repo}.git", (name, email), exclude=docker_name)
+    version = answers.get("_template_version", "")
+    init_repo(inner, f"{base}/{docker_name}.git", (name, email), version)
+    init_repo(code_dir, f"{base}/{repo}.git", (name, email), version, exclude=docker_name)
 
     os.rename(inner, final)  # the last step: same file system, atomic
     return final

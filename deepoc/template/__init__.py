@@ -182,12 +182,18 @@ def _move_into_place(repos: list[Path], out: Path) -> list[Path]:
     return moved
 
 
+#: recorded values a later render must reuse to give the same files (the bake's date)
+REPLAYED = ("__date_creation",)
+
+
 def bake(output_dir: str | os.PathLike[str],
          extra_context: dict[str, Any] | None = None,
-         no_input: bool = True) -> tuple[Path, Path]:
+         no_input: bool = True,
+         recorded: dict[str, Any] | None = None) -> tuple[Path, Path]:
     """Make ``<repo>`` and ``DEEP-OC-<repo>`` in ``output_dir``; return their paths.
 
-    Answers not given in ``extra_context`` take their defaults (``no_input``) or are asked.
+    Answers not given in ``extra_context`` take their defaults (``no_input``) or are asked;
+    ``recorded`` (a repo's ``.cookiecutter.json``) gives the :data:`REPLAYED` values.
     Raises :class:`DeepOCError` listing every problem. Both repos are made in a staging
     folder beside them and renamed into place only once both are complete, so a failure or
     an interruption (Ctrl-C, SIGTERM) leaves nothing; SIGKILL can leave only the staging
@@ -208,6 +214,7 @@ def bake(output_dir: str | os.PathLike[str],
                 + "; ".join(found)
             )
         extra = {k: v for k, v in answers.items() if k in extra or k == "repo_name"}
+    extra.update({k: str(v) for k, v in (recorded or {}).items() if k in REPLAYED and v})
     try:
         out.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".deep-oc-bake-", dir=out))
