@@ -1,4 +1,4 @@
-"""Finish the two repositories: answers file, LICENSE, git (master + test, origin), move.
+"""Finish the two repositories: answers file, LICENSE (dropped for "no license"), git, move.
 
 Runs in the rendered code repo ``<output>/<repo>``, which still holds the Docker repo
 ``DEEP-OC-<repo>``; moving that out next to the code repo is the last step. Every git
@@ -12,7 +12,6 @@ answer can end the raw string); only the standard library is used.
 
 from __future__ import annotations
 
-import datetime
 import json
 import os
 import shutil
@@ -48,21 +47,6 @@ def recorded_answers(answers: dict) -> dict:
 
 def write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", newline="\n")
-
-
-def license_text(answers: dict) -> str | None:
-    """The LICENSE file for the chosen SPDX id, with year and holders filled in."""
-    spdx = answers["open_source_license"]
-    if spdx == NO_LICENSE:
-        return None
-    source = Path(answers.get("_repo_dir") or ".") / "hooks" / "licenses" / f"{spdx}.txt"
-    try:
-        text = source.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise HookError(f"cannot read the {spdx} license text at {source}: {exc}") from exc
-    year = (answers.get("__date_creation") or str(datetime.date.today()))[:4]
-    holders = ", ".join(a.strip() for a in answers["author_name"].split(","))
-    return text.replace("@YEAR@", year).replace("@HOLDER@", holders)
 
 
 def git(repo: Path, *args: str, identity: tuple | None = None) -> None:
@@ -151,13 +135,10 @@ def finish(answers: dict, code_dir: Path) -> Path:
     if commit:
         answers = dict(answers, _template_commit=commit)
     record = json.dumps(recorded_answers(answers), indent=2, sort_keys=True, ensure_ascii=False)
-    lic = license_text(answers)
     for target in (code_dir, inner):
         write_text(target / ANSWERS_FILE, record + "\n")
-        if lic is None:
+        if answers["open_source_license"] == NO_LICENSE:  # the template rendered it empty
             (target / "LICENSE").unlink(missing_ok=True)
-        else:
-            write_text(target / "LICENSE", lic)
 
     name = answers["author_name"].split(",")[0].strip()
     email = answers["author_email"].split(",")[0].strip()

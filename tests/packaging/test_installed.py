@@ -91,7 +91,8 @@ def test_twine_check_strict_passes_on_both(dists):
 def test_wheel_carries_the_template_catalogs_schemas_and_site_assets(dists):
     names = set(zipfile.ZipFile(dists["wheel"]).namelist())
     tracked = _ok(["git", "-C", ROOT, "ls-files", "cookiecutter.json", "local_extensions.py",
-                   "hooks", "{{cookiecutter.repo_name}}", "catalog", "schema"]).stdout.splitlines()
+                   "hooks", "templates", "{{cookiecutter.repo_name}}", "catalog",
+                   "schema"]).stdout.splitlines()
     for rel in tracked:
         top, _, rest = rel.partition("/")
         if top in ("catalog", "schema"):

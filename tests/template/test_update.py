@@ -15,7 +15,8 @@ import pytest
 from .conftest import ROOT, git_env
 
 DEEP_OC = str(Path(sys.executable).with_name("deep-oc"))
-TEMPLATE_FILES = ("cookiecutter.json", "local_extensions.py", "hooks", "{{cookiecutter.repo_name}}")
+TEMPLATE_FILES = ("cookiecutter.json", "local_extensions.py", "hooks", "templates",
+                  "{{cookiecutter.repo_name}}")
 CODE = "{{cookiecutter.repo_name}}"
 DOCKER = f"{CODE}/DEEP-OC-{CODE}"
 
