@@ -34,6 +34,12 @@ def register(reg) -> None:
     p.add_argument("--branch", metavar="NAME",
                    help="merge into a new branch NAME (from the current one), ready for a "
                    "pull request")
+    p.add_argument("--adopt", action="store_true",
+                   help="for a module made without a record (the older DEEP template, or by "
+                   "hand): infer the answers, ask for the rest, merge the template once into "
+                   "a new branch (--branch, default template-adopt)")
+    p.add_argument("--no-input", action="store_true",
+                   help="with --adopt: ask nothing, take defaults for what cannot be inferred")
     p.add_argument("answers", nargs="*", metavar="key=value",
                    help="answers to change, checked like a bake's (e.g. baseimage_cpu_tag=2.16.0)")
     p.set_defaults(func=_run_update)
@@ -79,8 +85,20 @@ def _run_update(args: argparse.Namespace) -> int:
     directory, items = args.directory, list(args.answers)
     if "=" in directory and not Path(directory).exists():  # no DIR given, only answers
         directory, items = ".", [directory, *items]
-    outcomes = update(Path(directory), parse_answers(items), check_only=args.check,
-                      branch=args.branch)
+    if args.adopt:
+        from deepoc.template.adopt import adopt
+
+        if args.check:
+            raise UsageError("--check and --adopt do not go together: adopt first")
+
+        def ask(key: str, default: str) -> str:
+            return input(f"{key} [{default}]: ").strip() or default
+
+        outcomes = adopt(Path(directory), parse_answers(items), no_input=args.no_input,
+                         branch=args.branch or "template-adopt", ask=ask, say=print)
+    else:
+        outcomes = update(Path(directory), parse_answers(items), check_only=args.check,
+                          branch=args.branch)
     conflicted = []
     for o in outcomes:
         if not o.behind:

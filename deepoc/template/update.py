@@ -34,7 +34,7 @@ class UpdateError(DeepOCError):
     """A repo cannot be updated as it is (dirty, detached, no template branch...)."""
 
 
-def _git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+def run_git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     """git in ``repo`` only: none of the caller's GIT_* variables, no prompts."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     env.update(GIT_TERMINAL_PROMPT="0", LC_ALL="C")
@@ -46,8 +46,8 @@ def _git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProc
     return proc
 
 
-def _out(repo: Path, *args: str) -> str:
-    return _git(repo, *args).stdout.strip()
+def git_out(repo: Path, *args: str) -> str:
+    return run_git(repo, *args).stdout.strip()
 
 
 def find_repos(directory: Path) -> list[Path]:
@@ -83,31 +83,40 @@ class RepoState:
         return self.path.name.startswith(DOCKER_PREFIX)
 
 
-def inspect(repo: Path, for_update: bool) -> RepoState:
-    """The repo's branch, template head and recorded answers; for an update, refuse a dirty
-    work tree, a detached HEAD or an operation in progress before anything is touched."""
-    if for_update:
-        git_dir = Path(_out(repo, "rev-parse", "--absolute-git-dir"))
-        for marker, what in (("MERGE_HEAD", "a merge"), ("rebase-merge", "a rebase"),
-                             ("rebase-apply", "a rebase"), ("CHERRY_PICK_HEAD", "a cherry-pick")):
-            if (git_dir / marker).exists():
-                raise UpdateError(f"{repo}: {what} is in progress: finish or abort it first; "
-                                  "nothing was changed")
-        dirty = _out(repo, "status", "--porcelain", "--untracked-files=normal")
-        if dirty:
-            first = dirty.splitlines()[0][3:]
-            raise UpdateError(f"{repo}: the work tree has changes ({first}...): commit or "
-                              "stash them, then run deep-oc update again; nothing was changed")
-    branch = _git(repo, "symbolic-ref", "-q", "--short", "HEAD", check=False).stdout.strip()
-    if for_update and not branch:
+def inspect_work_tree(repo: Path) -> str:
+    """The checked-out branch; refuse an operation in progress, a dirty work tree or a
+    detached HEAD, before anything is touched."""
+    git_dir = Path(git_out(repo, "rev-parse", "--absolute-git-dir"))
+    for marker, what in (("MERGE_HEAD", "a merge"), ("rebase-merge", "a rebase"),
+                         ("rebase-apply", "a rebase"), ("CHERRY_PICK_HEAD", "a cherry-pick")):
+        if (git_dir / marker).exists():
+            raise UpdateError(f"{repo}: {what} is in progress: finish or abort it first; "
+                              "nothing was changed")
+    dirty = git_out(repo, "status", "--porcelain", "--untracked-files=normal")
+    if dirty:
+        first = dirty.splitlines()[0][3:]
+        raise UpdateError(f"{repo}: the work tree has changes ({first}...): commit or "
+                          "stash them, then run deep-oc update again; nothing was changed")
+    branch = run_git(repo, "symbolic-ref", "-q", "--short", "HEAD", check=False).stdout.strip()
+    if not branch:
         raise UpdateError(f"{repo}: HEAD is detached: check out the branch to update "
                           "(git switch master); nothing was changed")
-    head = _git(repo, "rev-parse", "-q", "--verify", f"refs/heads/{TEMPLATE_BRANCH}^{{commit}}",
+    return branch
+
+
+def inspect(repo: Path, for_update: bool) -> RepoState:
+    """The repo's branch, template head and recorded answers (for an update, after
+    :func:`inspect_work_tree`)."""
+    if for_update:
+        branch = inspect_work_tree(repo)
+    else:
+        branch = run_git(repo, "symbolic-ref", "-q", "--short", "HEAD", check=False).stdout.strip()
+    head = run_git(repo, "rev-parse", "-q", "--verify", f"refs/heads/{TEMPLATE_BRANCH}^{{commit}}",
                 check=False).stdout.strip()
     if not head:
         raise UpdateError(f"{repo}: has no '{TEMPLATE_BRANCH}' branch (made before deep-oc "
                           "kept one, or by hand): fetch it from origin, or adopt the repo")
-    text = _git(repo, "show", f"{head}:{ANSWERS_FILE}", check=False)
+    text = run_git(repo, "show", f"{head}:{ANSWERS_FILE}", check=False)
     try:
         recorded = json.loads(text.stdout) if text.returncode == 0 else None
     except ValueError:
@@ -140,11 +149,11 @@ def new_answers(recorded: dict[str, Any], changes: dict[str, str],
 def _differs(work: Path, old: str, new: str) -> bool:
     """Whether the rendered commit ``new`` changes anything against ``old`` (in ``work``):
     the recorded provenance alone (a new commit of the template's repo) is no change."""
-    names = _out(work, "diff", "--name-only", old, new).splitlines()
+    names = git_out(work, "diff", "--name-only", old, new).splitlines()
     if names != [ANSWERS_FILE]:
         return bool(names)
     def record(rev: str) -> dict:
-        data = json.loads(_out(work, "show", f"{rev}:{ANSWERS_FILE}"))
+        data = json.loads(git_out(work, "show", f"{rev}:{ANSWERS_FILE}"))
         return {k: v for k, v in data.items() if k not in PROVENANCE}
     return record(old) != record(new)
 
@@ -161,10 +170,10 @@ class Outcome:
     conflicts: list[str] = field(default_factory=list)
 
 
-def _identity(repo: Path, recorded: dict[str, Any]) -> list[str]:
+def git_identity(repo: Path, recorded: dict[str, Any]) -> list[str]:
     """``-c user.*`` for git: the user's own identity if configured, else the first author."""
-    name = _git(repo, "config", "user.name", check=False).stdout.strip()
-    email = _git(repo, "config", "user.email", check=False).stdout.strip()
+    name = run_git(repo, "config", "user.name", check=False).stdout.strip()
+    email = run_git(repo, "config", "user.email", check=False).stdout.strip()
     if name and email:
         return []
     name = str(recorded.get("author_name", "deep-oc")).split(",")[0].strip() or "deep-oc"
@@ -182,9 +191,9 @@ def update(directory: Path, changes: dict[str, str] | None = None, check_only: b
     states = [inspect(r, for_update=not check_only) for r in repos]
     if branch:
         for s in states:
-            if _git(s.path, "check-ref-format", "--branch", branch, check=False).returncode:
+            if run_git(s.path, "check-ref-format", "--branch", branch, check=False).returncode:
                 raise UsageError(f"--branch {branch!r} is not a valid branch name")
-            if _git(s.path, "rev-parse", "-q", "--verify", f"refs/heads/{branch}",
+            if run_git(s.path, "rev-parse", "-q", "--verify", f"refs/heads/{branch}",
                     check=False).returncode == 0:
                 raise UpdateError(f"{s.path}: branch {branch} exists already: choose another "
                                   "--branch name, or delete it; nothing was changed")
@@ -208,34 +217,34 @@ def _update_one(state: RepoState, rendered: Path, check_only: bool,
     outcome = Outcome(repo, False, str(state.recorded.get("_template_version", "unknown")),
                       str(new_version))
     # compare in the throwaway render, so a check writes nothing into the author's repo
-    _git(rendered, "fetch", "-q", "--no-tags", str(repo),
+    run_git(rendered, "fetch", "-q", "--no-tags", str(repo),
          f"+refs/heads/{TEMPLATE_BRANCH}:refs/deep-oc/current")
-    new = _out(rendered, "rev-parse", f"refs/heads/{TEMPLATE_BRANCH}")
+    new = git_out(rendered, "rev-parse", f"refs/heads/{TEMPLATE_BRANCH}")
     outcome.behind = _differs(rendered, "refs/deep-oc/current", new)
     if check_only:
         return outcome
     head = state.template_head
     if outcome.behind:
-        _git(repo, "fetch", "-q", "--no-tags", str(rendered),
+        run_git(repo, "fetch", "-q", "--no-tags", str(rendered),
              f"refs/heads/{TEMPLATE_BRANCH}:refs/deep-oc/rendered")
-        tree = _out(repo, "rev-parse", "refs/deep-oc/rendered^{tree}")
-        _git(repo, "update-ref", "-d", "refs/deep-oc/rendered")
-        ident = _identity(repo, state.recorded)
+        tree = git_out(repo, "rev-parse", "refs/deep-oc/rendered^{tree}")
+        run_git(repo, "update-ref", "-d", "refs/deep-oc/rendered")
+        ident = git_identity(repo, state.recorded)
         message = f"Template {outcome.to_version} (was {outcome.from_version})"
-        head = _out(repo, *ident, "commit-tree", tree, "-p", state.template_head, "-m", message)
-        _git(repo, "update-ref", f"refs/heads/{TEMPLATE_BRANCH}", head, state.template_head)
-    merged = _git(repo, "merge-base", "--is-ancestor", head, "HEAD", check=False).returncode == 0
+        head = git_out(repo, *ident, "commit-tree", tree, "-p", state.template_head, "-m", message)
+        run_git(repo, "update-ref", f"refs/heads/{TEMPLATE_BRANCH}", head, state.template_head)
+    merged = run_git(repo, "merge-base", "--is-ancestor", head, "HEAD", check=False).returncode == 0
     if merged:
         return outcome  # up to date, or a rerun after a successful update
     outcome.behind = True
     if branch:
-        _git(repo, "switch", "-q", "-c", branch)
+        run_git(repo, "switch", "-q", "-c", branch)
     outcome.merged_into = branch or state.branch
-    ident = _identity(repo, state.recorded)
-    proc = _git(repo, *ident, "merge", "--no-edit", "-m",
+    ident = git_identity(repo, state.recorded)
+    proc = run_git(repo, *ident, "merge", "--no-edit", "-m",
                 f"Merge the DEEP-OC template {outcome.to_version}", TEMPLATE_BRANCH, check=False)
     if proc.returncode != 0:
-        outcome.conflicts = _out(repo, "diff", "--name-only", "--diff-filter=U").splitlines()
+        outcome.conflicts = git_out(repo, "diff", "--name-only", "--diff-filter=U").splitlines()
         if not outcome.conflicts:
             said = " ".join((proc.stderr or proc.stdout).split())[-300:]
             raise UpdateError(f"{repo}: git merge failed: {said}")
