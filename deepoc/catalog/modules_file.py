@@ -373,8 +373,8 @@ def _name_collisions(entries: list[Entry]) -> list[Problem]:
     groups: dict[str, list[Entry]] = {}
     seen: set[str] = set()
     for e in entries:
-        if e.identity in seen:
-            continue  # a duplicate, reported as such
+        if e.identity in seen or not (e.refused or urls.is_url(e.url)):
+            continue  # a duplicate, or not a URL: reported as such
         seen.add(e.identity)
         groups.setdefault(urls.module_name(e.url), []).append(e)
     out: list[Problem] = []
