@@ -178,6 +178,33 @@ def _read_build(data: bytes) -> tuple[dict[str, Any] | None, dict[str, Any] | No
         }
 
 
+def apply_metadata(rec: dict[str, Any], data: bytes, meta_file: str, branch: str) -> None:
+    """Validate a metadata file's bytes into a branch record (``rec["commit"]`` set): the
+    in-process half of reading a branch, without git (the fuzz tests drive it directly)."""
+    head = rec.get("commit") or ""
+    rec["metadata_hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+    report = validate_bytes(data, meta_file)
+    rec["schema_version"] = report.schema_version
+    rec["valid"] = bool(report.valid)
+    rec["errors"] = [_issue(i) for i in report.errors]
+    rec["warnings"] += [_issue(i) for i in report.warnings]
+    rec["metadata"] = _jsonable(report.data) if report.data is not None else None
+    rec["code_repo"] = _code_repo(report.data)
+    if report.valid:
+        rec["status"] = "ok"
+    else:
+        rec["status"] = "invalid"
+        n = sum(1 for i in report.errors if i.line is not None or not i.message.startswith("..."))
+        first = str(report.errors[0]) if report.errors else "invalid"
+        what = (
+            "does not parse"
+            if not getattr(report, "readable", True)
+            else f"is invalid ({n}{'+' if n < len(report.errors) else ''} "
+                 f"error{'s' if n != 1 else ''})"
+        )
+        rec["reason"] = _one_line(f"{meta_file} on {branch} at {head[:7]} {what}: {first}")
+
+
 def _unwritable(value: Any) -> str | None:
     """Why ``value`` cannot go into a strict UTF-8 JSON file, or None (the last guard: one
     module's record must never stop catalog.json from being written)."""
@@ -326,29 +353,10 @@ class _ModuleSync:
             return rec
         data = by_path[meta_file]
         assert data is not None
-        rec["metadata_hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
         self.stats.parses += 1
-        report = validate_bytes(data, meta_file)
-        rec["schema_version"] = report.schema_version
-        rec["valid"] = bool(report.valid)
-        rec["errors"] = [_issue(i) for i in report.errors]
-        rec["warnings"] += [_issue(i) for i in report.warnings]
-        rec["metadata"] = _jsonable(report.data) if report.data is not None else None
-        rec["code_repo"] = _code_repo(report.data)
+        apply_metadata(rec, data, meta_file, b)
         self.stats.logs += 1
         rec["created"], rec["updated"] = git.file_dates(self.mirror, head, meta_file)
-        if report.valid:
-            rec["status"] = "ok"
-        else:
-            rec["status"] = "invalid"
-            n = len(report.errors)
-            first = str(report.errors[0]) if report.errors else "invalid"
-            what = (
-                "does not parse"
-                if not getattr(report, "readable", True)
-                else f"is invalid ({n} error{'s' if n != 1 else ''})"
-            )
-            rec["reason"] = _one_line(f"{meta_file} on {b} at {head[:7]} {what}: {first}")
         return rec
 
     def _too_large(self, rec: dict[str, Any], b: str, head: str,
