@@ -301,7 +301,7 @@ def _analyse(text: str, filename: str, allow_local: bool = False
                     Problem(_line(item.url_node), f"URL refused: {refused}", None,
                             "refused-url", item.url_node.start_mark.column + 1)
                 )
-            elif not urls.is_url(raw):
+            elif not text_problem(raw) and not urls.is_url(raw):
                 item.problems.append(
                     Problem(
                         _line(item.url_node),
