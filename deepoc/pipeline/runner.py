@@ -234,9 +234,12 @@ def _count_lint(modules_file: Path, code: int, allow_local: bool = False
                 ) -> tuple[int | None, int | None]:
     try:
         text = mf.read_text(modules_file)
+    except Exception:  # unreadable or too large: lint reported it
+        return 0, None
+    try:
         entries = mf.parse(text, str(modules_file), allow_local=allow_local)
     except Exception:  # unparseable: lint reported it, count nothing as ok
-        return 0, None
+        entries = []
     bad_lines = ({p.line for p in mf.lint(text, str(modules_file), allow_local=allow_local)}
                  if code else set())
     bad = len(bad_lines)
