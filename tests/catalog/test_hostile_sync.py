@@ -87,6 +87,10 @@ FINE: dict[str, dict[str, bytes | None] | str] = {
     "odd_text": '"x": "nul \\u0000 bidi \\u202e\\u2066 ctl \\u001b[31m nonchar \\uffff '
                 'pair \\ud83d\\ude00 <script>alert(1)</script>"',
     "many_keys": ", ".join(f'"k{i}": {i}' for i in range(250)),
+    # build.json is advisory: unrepresentable values there are a warning, no build data
+    "build_nan": {"build.json": b'{"base_image": "x", "cpu_tag": NaN}'},
+    "build_surr": {"build.json": b'{"base_image": "x\\ud800"}'},
+    "build_huge": {"build.json": b'{"n": 1e999999}'},
 }
 BAD_URLS = {
     "a.ext::sh": "transport syntax 'a.ext::'",
@@ -192,6 +196,15 @@ def test_many_keys_are_capped_in_the_catalog(hostile: Run) -> None:
     rec = _module(hostile, "many_keys")["branches"]["master"]
     assert len(rec["warnings"]) == 101
     assert rec["warnings"][-1]["message"] == "... and 150 more warnings"
+
+
+@pytest.mark.parametrize("name", ["build_nan", "build_surr", "build_huge"])
+def test_unrepresentable_build_json_is_a_warning(hostile: Run, name: str) -> None:
+    rec = _module(hostile, name)["branches"]["master"]
+    assert rec["build"] is None
+    (warning,) = [w for w in rec["warnings"] if w["path"] == "build.json"]
+    assert warning["message"].startswith("build.json is not valid JSON: ")
+    assert warning["line"] == 1
 
 
 def test_odd_text_survives_to_the_catalog(hostile: Run) -> None:
