@@ -12,7 +12,6 @@ import sys
 from deepoc.catalog import modules_file
 from deepoc.catalog.listing import list_modules_file, list_names
 from deepoc.catalog.sync import sync
-from deepoc.errors import DeepOCError
 from deepoc.fsutil import atomic_write_text
 
 EXIT_PARTIAL = 3
@@ -26,6 +25,7 @@ def register(reg) -> None:
     )
     p.add_argument("modules_file", metavar="MODULES.yml")
     p.add_argument("--fix", action="store_true", help="rewrite fixable problems in place")
+    _allow_local(p)
     p.set_defaults(func=_run_lint)
 
     p = reg.group_command(
@@ -58,6 +58,7 @@ def register(reg) -> None:
         default=None,
         help="sync only these modules; the others keep their previous entries",
     )
+    _allow_local(p)
     p.set_defaults(func=_run_sync)
 
     p = reg.group_command(
@@ -79,12 +80,19 @@ def register(reg) -> None:
     p.set_defaults(func=_run_list)
 
 
+ALLOW_LOCAL_HELP = (
+    "operator only: allow entries naming repositories on this machine (local paths, "
+    "file:// URLs, localhost/127.0.0.1/::1 hosts); by default only https://, ssh:// "
+    "(git@host:org/repo) and git:// URLs of other hosts are accepted"
+)
+
+
+def _allow_local(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--allow-local", action="store_true", help=ALLOW_LOCAL_HELP)
+
+
 def _read(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
-    except OSError as exc:
-        raise DeepOCError(f"{path}: cannot read: {exc.strerror}") from None
+    return modules_file.read_text(path)
 
 
 def _run_lint(args: argparse.Namespace) -> int:
@@ -95,7 +103,7 @@ def _run_lint(args: argparse.Namespace) -> int:
             atomic_write_text(args.modules_file, fixed)
             print(f"{args.modules_file}: fixed", file=sys.stderr)
         text = fixed
-    problems = modules_file.lint(text, args.modules_file)
+    problems = modules_file.lint(text, args.modules_file, allow_local=args.allow_local)
     for p in problems:
         col = f":{p.column}" if p.column else ""
         hint = f" (fix: {p.fix})" if p.fix else ""
@@ -158,6 +166,7 @@ def _run_sync(args: argparse.Namespace) -> int:
         strict=args.strict,
         only=args.only,
         progress=_Progress(),
+        allow_local=args.allow_local,
     )
     s = result.stats
     for name in result.removed:

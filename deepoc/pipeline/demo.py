@@ -201,6 +201,7 @@ def run_demo(
         site=workdir / "site",
         images_skip_reason=images_skip_reason(modules),
         out=out,
+        allow_local=True,  # the demo's modules are local repositories it just baked
     )
     print("", file=out)
     print(format_summary(result), file=out)

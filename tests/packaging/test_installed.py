@@ -185,7 +185,8 @@ def site(baked, user_env) -> Path:
     """``catalog sync`` + ``site build`` of the baked module by the installed package."""
     modules = baked / "MODULES.yml"
     modules.write_text(f"- module: {baked / 'DEEP-OC-demo_module'}\n", encoding="utf-8")
-    _user(user_env, "deep-oc", "catalog", "sync", "MODULES.yml", "--workdir", "work")
+    _user(user_env, "deep-oc", "catalog", "sync", "MODULES.yml", "--workdir", "work",
+          "--allow-local")
     _user(user_env, "deep-oc", "site", "build", "--catalog", "work/catalog.json", "-o", "site")
     return baked / "site"
 
