@@ -80,6 +80,19 @@ def register(reg) -> None:
     p.set_defaults(func=_run_list)
 
 
+    p = reg.group_command(
+        "catalog",
+        "outdated",
+        help="List the modules and branches made by an older template than the installed "
+        "one (and those with no record), from a synced catalog.json.",
+    )
+    p.add_argument("--catalog", metavar="DIR/catalog.json", default="catalog.json",
+                   help="a synced catalog (default: ./catalog.json)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="json: one object for bots, with every behind or unknown branch")
+    p.set_defaults(func=_run_outdated)
+
+
 ALLOW_LOCAL_HELP = (
     "operator only: allow entries naming repositories on this machine (local paths, "
     "file:// URLs, localhost/127.0.0.1/::1 hosts); by default only https://, ssh:// "
@@ -190,3 +203,33 @@ def _run_list(args: argparse.Namespace) -> int:
     for name in names:
         print(name)
     return 0
+
+
+def _run_outdated(args: argparse.Namespace) -> int:
+    """Exit 0 when every branch is on the installed template, 1 when some are behind or
+    unknown (so a bot can act on it)."""
+    import json
+
+    from deepoc import __version__
+    from deepoc.catalog.sync import read_catalog
+    from deepoc.template.record import behind
+
+    rows = []
+    for module in read_catalog(args.catalog).get("modules", []):
+        for branch, rec in sorted((module.get("branches") or {}).items()):
+            recorded = rec.get("template_version") if isinstance(rec, dict) else None
+            gap = behind(recorded, __version__)
+            if gap:
+                rows.append({"module": module.get("name"), "branch": branch,
+                             "template_version": recorded, "behind": gap})
+    if args.format == "json":
+        print(json.dumps({"current": __version__, "outdated": rows}, indent=2))
+    else:
+        for r in rows:
+            made = r["template_version"] or "no template record"
+            print(f"{r['module']} {r['branch']}: {made} ({r['behind']} behind {__version__})"
+                  if r["behind"] != "unknown" else f"{r['module']} {r['branch']}: {made}")
+        known = sum(1 for r in rows if r["behind"] != "unknown")
+        print(f"{known} branch(es) behind the template {__version__}, "
+              f"{len(rows) - known} unknown", file=sys.stderr)
+    return 1 if rows else 0

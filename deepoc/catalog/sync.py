@@ -36,6 +36,7 @@ from deepoc.fsutil import atomic_write_json
 from deepoc.limits import human_size
 from deepoc.metadata import validate_bytes
 from deepoc.metadata.parse import ParseFailure, Source, decode, parse_json
+from deepoc.template.record import RECORD_FILE, recorded_version
 
 __all__ = [
     "CATALOG_VERSION",
@@ -340,6 +341,7 @@ class _ModuleSync:
         big = [blob for blob in blobs if blob.too_large]
         if big:
             return self._too_large(rec, b, head, big)
+        rec["template_version"] = recorded_version(by_path.get(RECORD_FILE))
         build_data = by_path.get(BUILD_FILE)
         if build_data is not None:
             rec["build"], warning = _read_build(build_data)
@@ -493,7 +495,7 @@ class _ModuleSync:
         try:
             files = git.cat_many(
                 self.mirror, sorted({heads[b] for b in state.to_read}),
-                [*METADATA_FILES, BUILD_FILE],
+                [*METADATA_FILES, BUILD_FILE, RECORD_FILE],
             )
         except git.GitError as exc:
             read_error = _one_line(str(exc))
