@@ -109,7 +109,7 @@ def main() -> int:
             sh("git", "commit", "-q", "-am", "code on the local git daemon", cwd=docker)
             lines.append(f"- module: {docker}\n  branches: [master]\n")
         (run / "MODULES.yml").write_text("---\n" + "".join(lines))
-        sync(run / "MODULES.yml", run / "work")
+        sync(run / "MODULES.yml", run / "work", allow_local=True)
         catalog = run / "work" / "catalog.json"
 
         first = images_build(catalog, registry, 1, args.jobs)

@@ -1,4 +1,4 @@
-"""Finish the two repositories: answers file, LICENSE, git (master + test, origin), move.
+"""Finish the two repositories: answers file, LICENSE (dropped for "no license"), git, move.
 
 Runs in the rendered code repo ``<output>/<repo>``, which still holds the Docker repo
 ``DEEP-OC-<repo>``; moving that out next to the code repo is the last step. Every git
@@ -12,7 +12,6 @@ answer can end the raw string); only the standard library is used.
 
 from __future__ import annotations
 
-import datetime
 import json
 import os
 import shutil
@@ -30,7 +29,10 @@ class HookError(Exception):
     """One line saying what failed."""
 
 
-RECORDED_PRIVATE = ("_template", "_template_version")
+# Kept beside the answers so that the same answers render the same files later (deep-oc
+# update): where the template came from, its version and commit, and the bake's date.
+RECORDED_PRIVATE = ("_template", "_template_version", "_template_commit", "__date_creation")
+TEMPLATE_BRANCH = "template"
 
 
 def recorded_answers(answers: dict) -> dict:
@@ -47,28 +49,16 @@ def write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", newline="\n")
 
 
-def license_text(answers: dict) -> str | None:
-    """The LICENSE file for the chosen SPDX id, with year and holders filled in."""
-    spdx = answers["open_source_license"]
-    if spdx == NO_LICENSE:
-        return None
-    source = Path(answers.get("_repo_dir") or ".") / "hooks" / "licenses" / f"{spdx}.txt"
-    try:
-        text = source.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise HookError(f"cannot read the {spdx} license text at {source}: {exc}") from exc
-    year = str(datetime.date.today().year)
-    holders = ", ".join(a.strip() for a in answers["author_name"].split(","))
-    return text.replace("@YEAR@", year).replace("@HOLDER@", holders)
-
-
 def git(repo: Path, *args: str, identity: tuple | None = None) -> None:
     """Run one git command in ``repo``; any failure raises with the command and git's words."""
     config = ["-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null"]
     if identity:
         config += ["-c", f"user.name={identity[0]}", "-c", f"user.email={identity[1]}"]
     cmd = ["git", *config, *args]
-    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", LC_ALL="C")
+    # no GIT_* from the caller (inside a git hook GIT_DIR, GIT_INDEX_FILE... point at another
+    # repository): these commands are about the new repo only
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_TERMINAL_PROMPT="0", LC_ALL="C")
     try:
         proc = subprocess.run(cmd, cwd=repo, env=env, capture_output=True, text=True)
     except OSError as exc:
@@ -93,14 +83,35 @@ def badges_for_test_branch(readme: Path) -> bool:
     return True
 
 
-def init_repo(repo: Path, remote: str, identity: tuple, exclude: str | None = None) -> None:
-    """git init on master, initial commit, ``test`` branch, origin; master checked out."""
+def template_commit(answers: dict) -> str | None:
+    """The commit of the template's checkout, when it is a clean git checkout."""
+    repo_dir = answers.get("_repo_dir")
+    if not repo_dir or not (Path(repo_dir) / ".git").exists():
+        return None
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo_dir, env=env,
+                              capture_output=True, text=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=repo_dir, env=env, capture_output=True, text=True)
+    except OSError:
+        return None
+    if head.returncode != 0 or dirty.returncode != 0:
+        return None
+    return head.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+
+
+def init_repo(repo: Path, remote: str, identity: tuple, version: str,
+              exclude: str | None = None) -> None:
+    """git init: the pure template output as the first commit of branch ``template``, then
+    ``master`` from it (checked out), ``test`` from master, and origin."""
     git(repo, "init", "-q")
-    git(repo, "symbolic-ref", "HEAD", "refs/heads/master")
+    git(repo, "symbolic-ref", "HEAD", f"refs/heads/{TEMPLATE_BRANCH}")
     pathspec = ["--", "."] + ([f":(exclude){exclude}"] if exclude else [])
     git(repo, "add", "-A", *pathspec)
-    git(repo, "commit", "-q", "--no-verify", "-m", "Initial commit from the DEEP-OC template",
-        identity=identity)
+    git(repo, "commit", "-q", "--no-verify", "-m",
+        f"Initial commit from the DEEP-OC template {version}".rstrip(), identity=identity)
+    git(repo, "checkout", "-q", "-b", "master")
     git(repo, "checkout", "-q", "-b", "test")
     if badges_for_test_branch(repo / "README.md"):
         git(repo, "commit", "-q", "--no-verify", "-a", "-m",
@@ -120,20 +131,21 @@ def finish(answers: dict, code_dir: Path) -> Path:
     if final.exists():
         raise HookError(f"{final} already exists: move it away or choose another repo_name")
 
+    commit = template_commit(answers)
+    if commit:
+        answers = dict(answers, _template_commit=commit)
     record = json.dumps(recorded_answers(answers), indent=2, sort_keys=True, ensure_ascii=False)
-    lic = license_text(answers)
     for target in (code_dir, inner):
         write_text(target / ANSWERS_FILE, record + "\n")
-        if lic is None:
+        if answers["open_source_license"] == NO_LICENSE:  # the template rendered it empty
             (target / "LICENSE").unlink(missing_ok=True)
-        else:
-            write_text(target / "LICENSE", lic)
 
     name = answers["author_name"].split(",")[0].strip()
     email = answers["author_email"].split(",")[0].strip()
     base = answers["git_base_url"].rstrip("/")
-    init_repo(inner, f"{base}/{docker_name}.git", (name, email))
-    init_repo(code_dir, f"{base}/{repo}.git", (name, email), exclude=docker_name)
+    version = answers.get("_template_version", "")
+    init_repo(inner, f"{base}/{docker_name}.git", (name, email), version)
+    init_repo(code_dir, f"{base}/{repo}.git", (name, email), version, exclude=docker_name)
 
     os.rename(inner, final)  # the last step: same file system, atomic
     return final
@@ -145,7 +157,11 @@ def clean_up(code_dir: Path) -> None:
     The move of the Docker repo is the last step of :func:`finish`, so on failure it is
     still inside ``code_dir``.
     """
-    for child in code_dir.iterdir():
+    try:
+        children = list(code_dir.iterdir())
+    except OSError:  # gone already: deep-oc removed its staging folder after an interrupt
+        return
+    for child in children:
         if child.is_dir() and not child.is_symlink():
             shutil.rmtree(child, ignore_errors=True)
         else:
@@ -154,7 +170,10 @@ def clean_up(code_dir: Path) -> None:
 
 def main() -> int:
     answers = json.loads(ANSWERS_JSON)
-    code_dir = Path.cwd()
+    try:
+        code_dir = Path.cwd()
+    except OSError:  # the folder was removed under us (deep-oc new was interrupted)
+        return 1
     try:
         finish(answers, code_dir)
     except (HookError, OSError) as exc:

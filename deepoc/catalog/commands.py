@@ -12,7 +12,6 @@ import sys
 from deepoc.catalog import modules_file
 from deepoc.catalog.listing import list_modules_file, list_names
 from deepoc.catalog.sync import sync
-from deepoc.errors import DeepOCError
 from deepoc.fsutil import atomic_write_text
 
 EXIT_PARTIAL = 3
@@ -26,6 +25,7 @@ def register(reg) -> None:
     )
     p.add_argument("modules_file", metavar="MODULES.yml")
     p.add_argument("--fix", action="store_true", help="rewrite fixable problems in place")
+    _allow_local(p)
     p.set_defaults(func=_run_lint)
 
     p = reg.group_command(
@@ -58,6 +58,7 @@ def register(reg) -> None:
         default=None,
         help="sync only these modules; the others keep their previous entries",
     )
+    _allow_local(p)
     p.set_defaults(func=_run_sync)
 
     p = reg.group_command(
@@ -79,12 +80,32 @@ def register(reg) -> None:
     p.set_defaults(func=_run_list)
 
 
+    p = reg.group_command(
+        "catalog",
+        "outdated",
+        help="List the modules and branches made by an older template than the installed "
+        "one (and those with no record), from a synced catalog.json.",
+    )
+    p.add_argument("--catalog", metavar="DIR/catalog.json", default="catalog.json",
+                   help="a synced catalog (default: ./catalog.json)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="json: one object for bots, with every behind or unknown branch")
+    p.set_defaults(func=_run_outdated)
+
+
+ALLOW_LOCAL_HELP = (
+    "operator only: allow entries naming repositories on this machine (local paths, "
+    "file:// URLs, localhost/127.0.0.1/::1 hosts); by default only https://, ssh:// "
+    "(git@host:org/repo) and git:// URLs of other hosts are accepted"
+)
+
+
+def _allow_local(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--allow-local", action="store_true", help=ALLOW_LOCAL_HELP)
+
+
 def _read(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
-    except OSError as exc:
-        raise DeepOCError(f"{path}: cannot read: {exc.strerror}") from None
+    return modules_file.read_text(path)
 
 
 def _run_lint(args: argparse.Namespace) -> int:
@@ -95,7 +116,7 @@ def _run_lint(args: argparse.Namespace) -> int:
             atomic_write_text(args.modules_file, fixed)
             print(f"{args.modules_file}: fixed", file=sys.stderr)
         text = fixed
-    problems = modules_file.lint(text, args.modules_file)
+    problems = modules_file.lint(text, args.modules_file, allow_local=args.allow_local)
     for p in problems:
         col = f":{p.column}" if p.column else ""
         hint = f" (fix: {p.fix})" if p.fix else ""
@@ -158,6 +179,7 @@ def _run_sync(args: argparse.Namespace) -> int:
         strict=args.strict,
         only=args.only,
         progress=_Progress(),
+        allow_local=args.allow_local,
     )
     s = result.stats
     for name in result.removed:
@@ -181,3 +203,33 @@ def _run_list(args: argparse.Namespace) -> int:
     for name in names:
         print(name)
     return 0
+
+
+def _run_outdated(args: argparse.Namespace) -> int:
+    """Exit 0 when every branch is on the installed template, 1 when some are behind or
+    unknown (so a bot can act on it)."""
+    import json
+
+    from deepoc import __version__
+    from deepoc.catalog.sync import read_catalog
+    from deepoc.template.record import behind
+
+    rows = []
+    for module in read_catalog(args.catalog).get("modules", []):
+        for branch, rec in sorted((module.get("branches") or {}).items()):
+            recorded = rec.get("template_version") if isinstance(rec, dict) else None
+            gap = behind(recorded, __version__)
+            if gap:
+                rows.append({"module": module.get("name"), "branch": branch,
+                             "template_version": recorded, "behind": gap})
+    if args.format == "json":
+        print(json.dumps({"current": __version__, "outdated": rows}, indent=2))
+    else:
+        for r in rows:
+            made = r["template_version"] or "no template record"
+            print(f"{r['module']} {r['branch']}: {made} ({r['behind']} behind {__version__})"
+                  if r["behind"] != "unknown" else f"{r['module']} {r['branch']}: {made}")
+        known = sum(1 for r in rows if r["behind"] != "unknown")
+        print(f"{known} branch(es) behind the template {__version__}, "
+              f"{len(rows) - known} unknown", file=sys.stderr)
+    return 1 if rows else 0

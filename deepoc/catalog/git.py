@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from deepoc.catalog import urls
+from deepoc.limits import MAX_COMMIT_OBJECT_BYTES, blob_limit
+
 __all__ = ["GitError", "Blob", "cat_files", "cat_many", "fetch", "file_dates", "ls_remote_heads"]
 
 DEFAULT_TIMEOUT = float(os.environ.get("DEEPOC_GIT_TIMEOUT", "120"))
@@ -24,7 +27,7 @@ class GitError(Exception):
     """A git command failed; ``str()`` is one line fit for a catalog 'reason'."""
 
 
-def _env() -> dict[str, str]:
+def _env(allow_local: bool = False) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     env.update(
         GIT_TERMINAL_PROMPT="0",
@@ -34,12 +37,17 @@ def _env() -> dict[str, str]:
         "-o StrictHostKeyChecking=accept-new",
         GIT_CONFIG_NOSYSTEM="1",
         GIT_CONFIG_GLOBAL=os.devnull,
+        # The URL policy, enforced by git too: only these transports (no ext::, fd::,
+        # http://, and file:// only with --allow-local), whatever a remote or config says.
+        GIT_ALLOW_PROTOCOL=urls.git_protocols(allow_local),
+        GIT_PROTOCOL_FROM_USER="0",
         LC_ALL="C",
     )
     return env
 
 
 _ENV = _env()
+_ENV_LOCAL = _env(allow_local=True)
 
 
 def run_git(
@@ -48,9 +56,14 @@ def run_git(
     cwd: str | os.PathLike[str] | None = None,
     input: bytes | None = None,
     timeout: float | None = None,
+    allow_local: bool = False,
 ) -> bytes:
-    """Run ``git args...``; stdout on success, GitError (one line) otherwise."""
-    cmd = ["git", "-c", "protocol.file.allow=always", "-c", "credential.helper=", *args]
+    """Run ``git args...``; stdout on success, GitError (one line) otherwise.
+
+    Transports are restricted to the URL policy's (``GIT_ALLOW_PROTOCOL``; file:// only
+    with ``allow_local``) and ``ext``/``fd`` are off by config as well."""
+    cmd = ["git", "-c", "protocol.ext.allow=never", "-c", "protocol.fd.allow=never",
+           "-c", "credential.helper=", *args]
     try:
         proc = subprocess.run(
             cmd,
@@ -58,7 +71,7 @@ def run_git(
             input=input,
             stdin=None if input is not None else subprocess.DEVNULL,
             capture_output=True,
-            env=_ENV,
+            env=_ENV_LOCAL if allow_local else _ENV,
             timeout=timeout or DEFAULT_TIMEOUT,
             check=False,
         )
@@ -89,14 +102,15 @@ def _local_git_dir(url: str) -> str | None:
     return dot_git if os.path.exists(dot_git) else path
 
 
-def ls_remote_heads(url: str, timeout: float | None = None) -> dict[str, str]:
+def ls_remote_heads(url: str, timeout: float | None = None, *, allow_local: bool = False
+                    ) -> dict[str, str]:
     """Branch name -> commit of every head on the remote: the one cheap call per module.
 
     A remote on this machine is asked with ``for-each-ref`` in its own git dir: the same
     answer as ``ls-remote`` without starting an upload-pack (half the cost, which is most
     of a no-change re-sync of a mirrored catalog).
     """
-    git_dir = _local_git_dir(url)
+    git_dir = _local_git_dir(url) if allow_local else None
     if git_dir is not None:
         out = run_git(
             ["--git-dir", git_dir, "for-each-ref", "--format=%(objectname)%09%(refname)",
@@ -104,7 +118,8 @@ def ls_remote_heads(url: str, timeout: float | None = None) -> dict[str, str]:
             timeout=timeout,
         )
     else:
-        out = run_git(["ls-remote", "--heads", "--", url], timeout=timeout)
+        out = run_git(["ls-remote", "--heads", "--", url], timeout=timeout,
+                      allow_local=allow_local)
     heads: dict[str, str] = {}
     for line in out.decode("utf-8", "replace").splitlines():
         sha, _, ref = line.partition("\t")
@@ -113,7 +128,8 @@ def ls_remote_heads(url: str, timeout: float | None = None) -> dict[str, str]:
     return heads
 
 
-def fetch(mirror: Path, url: str, branches: Sequence[str], timeout: float | None = None) -> None:
+def fetch(mirror: Path, url: str, branches: Sequence[str], timeout: float | None = None, *,
+          allow_local: bool = False) -> None:
     """Bring ``branches`` of ``url`` into the bare ``mirror`` (created on first use).
 
     Only the named branches are fetched, straight into refs/heads/*, so the mirror can be
@@ -141,15 +157,23 @@ def fetch(mirror: Path, url: str, branches: Sequence[str], timeout: float | None
         ],
         cwd=mirror,
         timeout=timeout,
+        allow_local=allow_local,
     )
 
 
 @dataclass(frozen=True)
 class Blob:
-    """A file read at a commit: its bytes, or None when the path does not exist there."""
+    """A file read at a commit: its bytes, or None when the path does not exist there or
+    the file is over its size limit (then ``size`` and ``limit`` say by how much)."""
 
     path: str
     data: bytes | None
+    size: int | None = None
+    limit: int | None = None
+
+    @property
+    def too_large(self) -> bool:
+        return self.size is not None and self.limit is not None and self.size > self.limit
 
 
 def cat_files(mirror: Path, commit: str, paths: Sequence[str]) -> tuple[str, list[Blob]]:
@@ -160,33 +184,72 @@ def cat_files(mirror: Path, commit: str, paths: Sequence[str]) -> tuple[str, lis
 def cat_many(
     mirror: Path, commits: Sequence[str], paths: Sequence[str]
 ) -> dict[str, tuple[str, list[Blob]]]:
-    """``cat_files`` for several commits (a module's branches) in one ``git cat-file``."""
-    requests: list[str] = []
+    """``cat_files`` for several commits (a module's branches) in two ``git cat-file`` calls.
+
+    The sizes come first (``--batch-check``): a blob over its limit (``limits.blob_limit``)
+    is never read, so a module cannot make the sync hold a gigabyte in memory; it comes
+    back as a Blob with no data, its size and the limit. A commit object over
+    ``MAX_COMMIT_OBJECT_BYTES`` is a GitError.
+    """
+    requests: list[tuple[str, str | None]] = []  # (object name, path or None for the commit)
     for c in commits:
-        requests += [c] + [f"{c}:{p}" for p in paths]
-    out = run_git(["cat-file", "--batch"], cwd=mirror, input="\n".join(requests).encode() + b"\n")
-    pos = 0
-    results: list[bytes | None] = []
-    for _ in requests:
-        nl = out.index(b"\n", pos)
-        header = out[pos:nl].decode("utf-8", "replace").split()
-        pos = nl + 1
-        if len(header) < 3 or header[1] == "missing":
-            results.append(None)
+        requests += [(c, None)] + [(f"{c}:{p}", p) for p in paths]
+    names = "\n".join(r for r, _p in requests).encode() + b"\n"
+    checks = run_git(["cat-file", "--batch-check"], cwd=mirror, input=names).splitlines()
+    if len(checks) != len(requests):
+        raise GitError(f"git cat-file --batch-check gave {len(checks)} answers "
+                       f"for {len(requests)} objects")
+    infos: list[tuple[str, str, int] | None] = []  # (oid, type, size) when present
+    for line in checks:
+        header = line.decode("utf-8", "replace").split()
+        if len(header) == 3 and header[2].isdigit():
+            infos.append((header[0], header[1], int(header[2])))
+        else:
+            infos.append(None)  # missing, ambiguous...
+    wanted: list[int] = []
+    results: list[bytes | None] = [None] * len(requests)
+    oversize: dict[int, tuple[int, int]] = {}
+    for i, ((name, path), info) in enumerate(zip(requests, infos, strict=True)):
+        if info is None:
             continue
-        size = int(header[2])
-        results.append(out[pos : pos + size] if header[1] in ("commit", "blob") else None)
-        pos += size + 1
+        _oid, kind, size = info
+        if path is None:
+            if kind != "commit":
+                continue
+            if size > MAX_COMMIT_OBJECT_BYTES:
+                raise GitError(f"commit {name[:12]} is too large: {size} bytes "
+                               f"(limit {MAX_COMMIT_OBJECT_BYTES})")
+        elif kind != "blob":
+            continue  # a tree or a submodule where a file was expected: not there
+        elif size > blob_limit(path):
+            oversize[i] = (size, blob_limit(path))
+            continue
+        wanted.append(i)
+    if wanted:
+        oids = "\n".join(infos[i][0] for i in wanted).encode() + b"\n"  # type: ignore[index]
+        out = run_git(["cat-file", "--batch"], cwd=mirror, input=oids)
+        pos = 0
+        for i in wanted:
+            nl = out.index(b"\n", pos)
+            header = out[pos:nl].decode("utf-8", "replace").split()
+            pos = nl + 1
+            if len(header) < 3 or header[1] == "missing":
+                continue
+            size = int(header[2])
+            results[i] = out[pos : pos + size]
+            pos += size + 1
     found: dict[str, tuple[str, list[Blob]]] = {}
     step = 1 + len(paths)
-    for i, c in enumerate(commits):
-        commit_obj, *blobs = results[i * step : (i + 1) * step]
+    for n, c in enumerate(commits):
+        commit_obj = results[n * step]
         if commit_obj is None:
             raise GitError(f"commit {c[:12]} is not in the mirror")
-        found[c] = (
-            _commit_time(commit_obj),
-            [Blob(p, d) for p, d in zip(paths, blobs, strict=True)],
-        )
+        blobs = []
+        for j, p in enumerate(paths):
+            i = n * step + 1 + j
+            size, limit = oversize.get(i, (None, None))
+            blobs.append(Blob(p, results[i], size, limit))
+        found[c] = (_commit_time(commit_obj), blobs)
     return found
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 
 from deepoc.catalog import modules_file, urls
-from deepoc.catalog.sync import assign_names, read_catalog
+from deepoc.catalog.modules_file import assign_names
+from deepoc.catalog.sync import read_catalog
 from deepoc.errors import DeepOCError
 
 __all__ = ["list_names"]
@@ -24,11 +25,7 @@ def list_modules_file(
 ) -> list[str]:
     """Names of the entries of a MODULES.yml (file order, named as sync names them)."""
     path = str(modules)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except OSError as exc:
-        raise DeepOCError(f"{path}: cannot read the catalog file: {exc.strerror}") from None
+    text = modules_file.read_text(path)
     entries = modules_file.parse(text, path)
     names = assign_names(entries)
     found = [
@@ -51,13 +48,9 @@ def _filter(modules: list[dict], changed_since: str | os.PathLike[str] | None) -
     if changed_since is None:
         return [m["name"] for m in modules]
     try:
-        with open(changed_since, encoding="utf-8") as fh:
-            text = fh.read()
-    except OSError as exc:
-        raise DeepOCError(
-            f"{changed_since}: cannot read the old MODULES.yml: {exc.strerror}; "
-            "pass the file as it was on the target branch"
-        ) from None
+        text = modules_file.read_text(changed_since, "the old MODULES.yml")
+    except DeepOCError as exc:
+        raise DeepOCError(f"{exc}; pass the file as it was on the target branch") from None
     try:
         old_entries = modules_file.parse(text, str(changed_since))
     except DeepOCError:

@@ -10,13 +10,24 @@ The format is the one the DEEP-OC catalog has used since 2019::
 
 Only safe YAML is read (``yaml.compose`` with the safe loader: no tags, no objects), and
 positions come from the YAML nodes, so every problem names its line and ``fix`` can
-rewrite just the characters of a URL without touching comments or order.
+rewrite just the characters of a URL without touching comments or order. Anchors and
+aliases are refused from the token stream, before anything is composed: the file has no
+use for them, and nested aliases (a "billion laughs") or a self-referencing anchor would
+otherwise cost minutes or a RecursionError.
+
+Every entry's URL goes through the URL policy (``urls.refusal``): a refused URL is a lint
+error and, in ``parse``, an entry marked ``refused`` (sync reports that module as failed
+and never runs git on it; the other modules are unaffected).
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
+import os
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import yaml
@@ -24,8 +35,11 @@ import yaml
 from deepoc.catalog import urls
 from deepoc.errors import DeepOCError
 from deepoc.images.naming import repository_problem
+from deepoc.jsonsafe import text_problem
+from deepoc.limits import MAX_MODULES_FILE_BYTES, human_size
 
-__all__ = ["DEFAULT_BRANCHES", "Entry", "Problem", "fix", "lint", "parse"]
+__all__ = ["DEFAULT_BRANCHES", "Entry", "Problem", "assign_names", "fix", "lint", "parse",
+           "read_text"]
 
 DEFAULT_BRANCHES: tuple[str, ...] = ("master", "test")
 KNOWN_KEYS = ("module", "branches", "image")
@@ -46,6 +60,8 @@ class Entry:
     branches: tuple[str, ...] = DEFAULT_BRANCHES
     line: int = 0
     explicit_branches: bool = False
+    #: why the URL policy refuses this entry's URL (None: allowed); sync never runs git on it
+    refused: str | None = None
     #: operator-approved image repository (MODULES.yml ``image:``); None: the catalog derives it
     image: str | None = None
 
@@ -87,9 +103,51 @@ def _line(node_or_mark) -> int:
     return mark.line + 1
 
 
+def read_text(path: str | os.PathLike[str], what: str = "the catalog file") -> str:
+    """A MODULES.yml's text, refused over ``MAX_MODULES_FILE_BYTES`` before it is read
+    (every reader of MODULES.yml goes through here)."""
+    name = os.fspath(path)
+    try:
+        size = os.path.getsize(name)
+        if size > MAX_MODULES_FILE_BYTES:
+            raise DeepOCError(
+                f"{name}: {what} is too large: {human_size(size)} "
+                f"(limit {human_size(MAX_MODULES_FILE_BYTES)}); a MODULES.yml lists URLs"
+            )
+        with open(name, encoding="utf-8") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise DeepOCError(f"{name}: cannot read {what}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise DeepOCError(f"{name}: {what} is not UTF-8 text (byte offset {exc.start}); "
+                          "save it as UTF-8") from None
+
+
+def _anchors(text: str) -> Problem | None:
+    """The first anchor (&a) or alias (*a), found from the token stream (linear, nothing
+    composed or expanded); syntax errors are left for the composer to report."""
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                what = "anchor" if isinstance(token, yaml.AnchorToken) else "alias"
+                mark = token.start_mark
+                return Problem(mark.line + 1,
+                               f"YAML {what} '{'&' if what == 'anchor' else '*'}{token.value}' "
+                               "is not allowed in MODULES.yml: write each entry out",
+                               None, "yaml-alias", mark.column + 1)
+    except yaml.YAMLError:
+        return None
+    return None
+
+
 def _compose(text: str, filename: str) -> tuple[yaml.Node | None, Problem | None]:
+    alias = _anchors(text)
+    if alias is not None:
+        return None, alias
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader), None
+    except RecursionError:
+        return None, Problem(1, "not valid YAML: nested too deeply", None, "yaml")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -173,24 +231,29 @@ def _items(root: yaml.Node | None) -> tuple[list[_Item], list[Problem]]:
 def _unsafe_tags(node: yaml.Node | None) -> list[Problem]:
     """Safe YAML only: an application tag (!!python/..., !foo) is refused, even though
     composing never constructs it."""
-    if node is None:
-        return []
     out: list[Problem] = []
-    if node.tag not in _SAFE_TAGS:
-        out.append(
-            Problem(
-                _line(node),
-                f"YAML tag {node.tag!r} is not allowed: plain data only",
-                None,
-                "yaml-tag",
+    stack = [node] if node is not None else []
+    while stack:
+        node = stack.pop()
+        if node.tag not in _SAFE_TAGS:
+            out.append(
+                Problem(
+                    _line(node),
+                    f"YAML tag {node.tag!r} is not allowed: plain data only",
+                    None,
+                    "yaml-tag",
+                )
             )
-        )
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            out += _unsafe_tags(k) + _unsafe_tags(v)
-    elif isinstance(node, yaml.SequenceNode):
-        for v in node.value:
-            out += _unsafe_tags(v)
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                stack += [v, k]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += reversed(node.value)
+        elif isinstance(node, yaml.ScalarNode):
+            why = text_problem(node.value)
+            if why:
+                out.append(Problem(_line(node), why, "remove the \\ud800-\\udfff escape",
+                                   "not-utf8", node.start_mark.column + 1))
     return out
 
 
@@ -240,7 +303,8 @@ def _image(item: _Item) -> tuple[str | None, list[Problem]]:
     return value, []
 
 
-def _analyse(text: str, filename: str) -> tuple[list[tuple[_Item, Entry | None]], list[Problem]]:
+def _analyse(text: str, filename: str, allow_local: bool = False
+             ) -> tuple[list[tuple[_Item, Entry | None]], list[Problem]]:
     root, err = _compose(text, filename)
     if err:
         return [], [err]
@@ -251,7 +315,13 @@ def _analyse(text: str, filename: str) -> tuple[list[tuple[_Item, Entry | None]]
         entry = None
         if item.url_node is not None:
             raw = item.url_node.value
-            if not urls.is_url(raw):
+            refused = None if text_problem(raw) else urls.refusal(raw, allow_local)
+            if refused:
+                item.problems.append(
+                    Problem(_line(item.url_node), f"URL refused: {refused}", None,
+                            "refused-url", item.url_node.start_mark.column + 1)
+                )
+            elif not text_problem(raw) and not urls.is_url(raw):
                 item.problems.append(
                     Problem(
                         _line(item.url_node),
@@ -266,22 +336,26 @@ def _analyse(text: str, filename: str) -> tuple[list[tuple[_Item, Entry | None]]
             item.problems.extend(bproblems)
             image, iproblems = _image(item)
             item.problems.extend(iproblems)
-            entry = Entry(raw, branches, _line(item.url_node), explicit, image)
+            entry = Entry(raw, branches, _line(item.url_node), explicit, refused, image=image)
         out.append((item, entry))
     return out, problems
 
 
-def parse(text: str, filename: str = "MODULES.yml") -> list[Entry]:
+def parse(text: str, filename: str = "MODULES.yml", *, allow_local: bool = False
+          ) -> list[Entry]:
     """The entries of a MODULES.yml, in file order.
 
     Raises DeepOCError naming the first problem that makes an entry unusable (bad YAML,
     wrong shape, not a URL). Cosmetic defects (trailing slash, ``.git``...) do not stop
-    parsing: sync normalises the URL. Duplicates after normalisation are an error.
+    parsing: sync normalises the URL. Duplicates after normalisation are an error. A URL
+    the policy refuses (``allow_local``: local paths, file:// and loopback hosts allowed)
+    does not stop parsing either: its entry carries the reason in ``refused``, so one bad
+    entry costs only its own module.
     """
-    analysed, problems = _analyse(text, filename)
+    analysed, problems = _analyse(text, filename, allow_local)
     fatal = list(problems)
     for item, _entry in analysed:
-        fatal.extend(item.problems)
+        fatal.extend(p for p in item.problems if p.code != "refused-url")
     entries = [e for _i, e in analysed if e is not None]
     fatal.extend(_duplicates(entries))
     if fatal:
@@ -315,15 +389,72 @@ def _duplicates(entries: list[Entry]) -> list[Problem]:
     return out
 
 
-def lint(text: str, filename: str = "MODULES.yml") -> list[Problem]:
-    """Every problem in a MODULES.yml, sorted by line; an empty list means it is clean."""
+def _name_collisions(entries: list[Entry]) -> list[Problem]:
+    """Entries (of different repositories) whose repositories give the same module name:
+    every one of them is reported, whatever the order (sync then qualifies all of them)."""
+    groups: dict[str, list[Entry]] = {}
+    seen: set[str] = set()
+    for e in entries:
+        if e.identity in seen or not (e.refused or urls.is_url(e.url)):
+            continue  # a duplicate, or not a URL: reported as such
+        seen.add(e.identity)
+        groups.setdefault(urls.module_name(e.url), []).append(e)
+    out: list[Problem] = []
+    names = assign_names([e for group in groups.values() for e in group])
+    given = dict(zip([e.identity for group in groups.values() for e in group], names,
+                     strict=True))
+    for name, group in groups.items():
+        if len(group) < 2:
+            continue
+        for e in group:
+            others = ", ".join(str(o.line) for o in group if o is not e)
+            out.append(Problem(
+                e.line,
+                f"module name {name!r} is also the name of the entry on line {others}; "
+                f"each is named with its owner instead ({given[e.identity]!r})",
+                None, "name-collision"))
+    return out
+
+
+def assign_names(entries: Sequence[Entry]) -> list[str]:
+    """Stable, unique module names, whatever the order of the entries.
+
+    A name comes from the repository name alone (``urls.module_name``). When several
+    entries would get the same name, every one of them (not just the later ones) gets its
+    owner appended (``unet-someone``); a name still shared after that gets 8 hex digits of
+    its repository's identity. So a module's name depends only on the set of entries,
+    never on their order, and lint reports every collision.
+    """
+    base = [urls.module_name(e.url) for e in entries]
+    counts = Counter(base)
+    names = []
+    for e, name in zip(entries, base, strict=True):
+        owner = urls.owner(e.url) if counts[name] > 1 else ""
+        names.append(f"{name}-{owner}" if owner else name)
+    counts = Counter(names)
+    out = []
+    for e, name in zip(entries, names, strict=True):
+        if counts[name] > 1:
+            name = f"{name}-{hashlib.sha256(e.identity.encode('utf-8', 'replace')).hexdigest()[:8]}"
+        out.append(name)
+    counts = Counter(out)
+    return [n if counts[n] == 1 else f"{n}-{i + 1}" for i, n in enumerate(out)]
+
+
+def lint(text: str, filename: str = "MODULES.yml", *, allow_local: bool = False
+         ) -> list[Problem]:
+    """Every problem in a MODULES.yml, sorted by line; an empty list means it is clean.
+
+    ``allow_local``: local paths, file:// URLs and loopback hosts are allowed (the
+    operator's ``--allow-local``); otherwise they are refused like any URL the policy
+    refuses."""
     problems: list[Problem] = []
     for n, line in enumerate(text.splitlines(), start=1):
         if line != line.rstrip():
             problems.append(
                 Problem(n, "trailing whitespace", "delete it", "whitespace", len(line.rstrip()) + 1)
             )
-    analysed, structural = _analyse(text, filename)
+    analysed, structural = _analyse(text, filename, allow_local)
     problems.extend(structural)
     entries: list[Entry] = []
     for item, entry in analysed:
@@ -331,7 +462,8 @@ def lint(text: str, filename: str = "MODULES.yml") -> list[Problem]:
         if entry is None:
             continue
         entries.append(entry)
-        if any(p.code == "not-a-url" and p.line == entry.line for p in item.problems):
+        if any(p.code in ("not-a-url", "refused-url") and p.line == entry.line
+               for p in item.problems):
             continue
         node = item.url_node
         assert node is not None
@@ -348,6 +480,7 @@ def lint(text: str, filename: str = "MODULES.yml") -> list[Problem]:
                 )
             )
     problems.extend(_duplicates(entries))
+    problems.extend(_name_collisions(entries))
     problems.sort(key=lambda p: (p.line, p.column or 0))
     return problems
 

@@ -27,12 +27,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from deepoc import jsondoc
 from deepoc.catalog import git, urls
 from deepoc.catalog.lockfile import read_lock, write_lock
-from deepoc.catalog.modules_file import Entry, parse
+from deepoc.catalog.modules_file import Entry, assign_names, parse, read_text
 from deepoc.errors import DeepOCError, UsageError
 from deepoc.fsutil import atomic_write_json
+from deepoc.limits import human_size
 from deepoc.metadata import validate_bytes
+from deepoc.metadata.parse import ParseFailure, Source, decode, parse_json
+from deepoc.template.record import RECORD_FILE, recorded_version
 
 __all__ = [
     "CATALOG_VERSION",
@@ -111,23 +115,6 @@ def default_jobs() -> int:
     return max(2, min(16, (os.cpu_count() or 2) * 2))
 
 
-def assign_names(entries: Sequence[Entry]) -> list[str]:
-    """Stable, unique module names in file order (a later colliding entry gets its owner)."""
-    names: list[str] = []
-    taken: set[str] = set()
-    for e in entries:
-        name = urls.module_name(e.url)
-        if name in taken:
-            owner = urls.owner(e.url)
-            name = f"{name}-{owner}" if owner else name
-        base, n = name, 2
-        while name in taken:
-            name, n = f"{base}-{n}", n + 1
-        taken.add(name)
-        names.append(name)
-    return names
-
-
 def read_catalog(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Load a catalog.json, refusing files this version does not understand."""
     p = Path(path)
@@ -167,6 +154,66 @@ def _jsonable(obj: Any) -> Any:
     if obj is None or isinstance(obj, (str, int, float, bool)):
         return obj
     return str(obj)
+
+
+def _read_build(data: bytes) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """build.json as strict JSON (the validator's parser: no NaN, no lone surrogates, no
+    huge numbers), or None and a located warning: the image build then uses defaults."""
+    text = ""
+    try:
+        text, _notes = decode(data)
+        build, _src = parse_json(text)
+        if not isinstance(build, dict):
+            raise ParseFailure("not a JSON object", 0, None, 1, 1)
+        return build, None
+    except ParseFailure as exc:
+        line, col = exc.line, exc.column
+        if line is None and exc.offset is not None:
+            line, col = Source(text).line_col(exc.offset)
+        return None, {
+            "path": BUILD_FILE,
+            "line": line,
+            "column": col,
+            "message": f"build.json is not valid JSON: {_one_line(exc.message, 160)}",
+            "hint": "the image build will use defaults until it is fixed",
+        }
+
+
+def apply_metadata(rec: dict[str, Any], data: bytes, meta_file: str, branch: str) -> None:
+    """Validate a metadata file's bytes into a branch record (``rec["commit"]`` set): the
+    in-process half of reading a branch, without git (the fuzz tests drive it directly)."""
+    head = rec.get("commit") or ""
+    rec["metadata_hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+    report = validate_bytes(data, meta_file)
+    rec["schema_version"] = report.schema_version
+    rec["valid"] = bool(report.valid)
+    rec["errors"] = [_issue(i) for i in report.errors]
+    rec["warnings"] += [_issue(i) for i in report.warnings]
+    rec["metadata"] = _jsonable(report.data) if report.data is not None else None
+    rec["code_repo"] = _code_repo(report.data)
+    if report.valid:
+        rec["status"] = "ok"
+    else:
+        rec["status"] = "invalid"
+        n = sum(1 for i in report.errors if i.line is not None or not i.message.startswith("..."))
+        first = str(report.errors[0]) if report.errors else "invalid"
+        what = (
+            "does not parse"
+            if not getattr(report, "readable", True)
+            else f"is invalid ({n}{'+' if n < len(report.errors) else ''} "
+                 f"error{'s' if n != 1 else ''})"
+        )
+        rec["reason"] = _one_line(f"{meta_file} on {branch} at {head[:7]} {what}: {first}")
+
+
+def _unwritable(value: Any) -> str | None:
+    """Why ``value`` cannot go into a strict UTF-8 JSON file, or None (the last guard: one
+    module's record must never stop catalog.json from being written)."""
+    try:
+        jsondoc.dumps(value).encode("utf-8")
+    except (ValueError, TypeError, UnicodeError, RecursionError) as exc:
+        return f"{type(exc).__name__}: {_one_line(repr(str(exc)), 120)}"
+    return None
 
 
 def _issue(issue: Any) -> dict[str, Any]:
@@ -239,8 +286,10 @@ class _ModuleSync:
         base: Path,
         prev: dict[str, Any] | None,
         prev_lock: dict[str, Any] | None,
+        allow_local: bool = False,
     ) -> None:
         self.entry = entry
+        self.allow_local = allow_local
         self.name = name
         self.url = entry.normalised_url
         self.target = _git_target(self.url, base)
@@ -289,23 +338,15 @@ class _ModuleSync:
         meta_file = next((p for p in METADATA_FILES if by_path.get(p) is not None), None)
         rec = _record(head, "missing", None)
         rec.update(commit_time=commit_time, metadata_file=meta_file)
+        big = [blob for blob in blobs if blob.too_large]
+        if big:
+            return self._too_large(rec, b, head, big)
+        rec["template_version"] = recorded_version(by_path.get(RECORD_FILE))
         build_data = by_path.get(BUILD_FILE)
         if build_data is not None:
-            try:
-                build = json.loads(build_data)
-                rec["build"] = build if isinstance(build, dict) else None
-                if not isinstance(build, dict):
-                    raise ValueError("not a JSON object")
-            except ValueError as exc:
-                rec["warnings"].append(
-                    {
-                        "path": BUILD_FILE,
-                        "line": getattr(exc, "lineno", None),
-                        "column": getattr(exc, "colno", None),
-                        "message": f"build.json is not valid JSON: {_one_line(str(exc), 120)}",
-                        "hint": "the image build will use defaults until it is fixed",
-                    }
-                )
+            rec["build"], warning = _read_build(build_data)
+            if warning:
+                rec["warnings"].append(warning)
         if meta_file is None:
             rec["reason"] = (
                 f"branch {b} at {head[:7]} has no {' or '.join(METADATA_FILES)}; "
@@ -314,29 +355,28 @@ class _ModuleSync:
             return rec
         data = by_path[meta_file]
         assert data is not None
-        rec["metadata_hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
         self.stats.parses += 1
-        report = validate_bytes(data, meta_file)
-        rec["schema_version"] = report.schema_version
-        rec["valid"] = bool(report.valid)
-        rec["errors"] = [_issue(i) for i in report.errors]
-        rec["warnings"] += [_issue(i) for i in report.warnings]
-        rec["metadata"] = _jsonable(report.data) if report.data is not None else None
-        rec["code_repo"] = _code_repo(report.data)
+        apply_metadata(rec, data, meta_file, b)
         self.stats.logs += 1
         rec["created"], rec["updated"] = git.file_dates(self.mirror, head, meta_file)
-        if report.valid:
-            rec["status"] = "ok"
-        else:
-            rec["status"] = "invalid"
-            n = len(report.errors)
-            first = str(report.errors[0]) if report.errors else "invalid"
-            what = (
-                "does not parse"
-                if not getattr(report, "readable", True)
-                else f"is invalid ({n} error{'s' if n != 1 else ''})"
-            )
-            rec["reason"] = _one_line(f"{meta_file} on {b} at {head[:7]} {what}: {first}")
+        return rec
+
+    def _too_large(self, rec: dict[str, Any], b: str, head: str,
+                   big: list[git.Blob]) -> dict[str, Any]:
+        """The branch record of files over their size limit (never read into memory)."""
+        rec["status"] = "invalid"
+        rec["errors"] = [
+            {"path": blob.path, "line": None, "column": None,
+             "message": f"{blob.path} is too large: {human_size(blob.size or 0)} "
+                        f"(limit {human_size(blob.limit or 0)})",
+             "hint": "module files are a few KB; commit the real file"}
+            for blob in big
+        ]
+        first = big[0]
+        rec["reason"] = _one_line(
+            f"{first.path} on {b} at {head[:7]} is too large: {human_size(first.size or 0)} "
+            f"(limit {human_size(first.limit or 0)}); it was not read"
+        )
         return rec
 
     # -- the whole module -------------------------------------------------------------
@@ -351,9 +391,12 @@ class _ModuleSync:
             )
 
     def _run(self) -> tuple[dict[str, Any] | None, dict[str, Any] | None, ModuleOutcome]:
+        refused = self.entry.refused or urls.refusal(self.entry.url, self.allow_local)
+        if refused:  # git never sees a URL the policy refuses
+            return self._fresh_error(f"URL refused: {refused}")
         self.stats.ls_remote += 1
         try:
-            heads = git.ls_remote_heads(self.target)
+            heads = git.ls_remote_heads(self.target, allow_local=self.allow_local)
         except git.GitError as exc:
             return self._keep_last_good(f"unreachable: {_one_line(str(exc))}")
         present = [b for b in self.entry.branches if b in heads]
@@ -427,7 +470,7 @@ class _ModuleSync:
             return False
         self.stats.fetches += 1
         try:
-            git.fetch(self.mirror, self.target, present)
+            git.fetch(self.mirror, self.target, present, allow_local=self.allow_local)
             return True
         except git.GitError as exc:
             reason = f"fetch failed: {_one_line(str(exc))}"
@@ -452,7 +495,7 @@ class _ModuleSync:
         try:
             files = git.cat_many(
                 self.mirror, sorted({heads[b] for b in state.to_read}),
-                [*METADATA_FILES, BUILD_FILE],
+                [*METADATA_FILES, BUILD_FILE, RECORD_FILE],
             )
         except git.GitError as exc:
             read_error = _one_line(str(exc))
@@ -534,18 +577,24 @@ class _ModuleSync:
             return entry, lock, outcome
         return self._fresh_error(reason)
 
-    def _fresh_error(self, reason: str):
-        entry = {
-            "name": self.name,
-            "url": self.url,
-            "entry_line": self.entry.line,
-            "image": self.entry.image,
+    @staticmethod
+    def unwritable_entry(name: str, entry: Entry, reason: str) -> dict[str, Any]:
+        """A module's catalog entry with no branches: an error and its reason."""
+        return {
+            "name": name,
+            "url": entry.normalised_url,
+            "entry_line": entry.line,
+            "image": entry.image,  # MODULES.yml image: override (images/naming.py)
             "mirror": None,
             "status": "error",
             "reason": reason,
             "stale": False,
             "branches": {},
         }
+
+    def _fresh_error(self, reason: str):
+        entry = self.unwritable_entry(self.name, self.entry, reason)
+        entry["url"] = self.url
         outcome = ModuleOutcome(self.name, self.url, "error", reason, True, False, False)
         return entry, None, outcome
 
@@ -594,20 +643,21 @@ def sync(
     strict: bool = False,
     only: Sequence[str] | None = None,
     progress: ProgressFn | None = None,
+    allow_local: bool = False,
 ) -> SyncResult:
     """Sync every module of ``modules_file`` into ``workdir``; see the module docstring.
 
+    ``allow_local``: entries may name repositories on this machine (local paths, file://,
+    loopback hosts): the operator's ``--allow-local``. Without it such an entry fails as a
+    refused URL and git is never run on it; the other modules sync as usual.
     ``only``: names to sync; the other modules keep their previous entries untouched.
     ``strict``: any failure stops the run (pending modules are cancelled) and raises
     DeepOCError without writing anything. Otherwise failures are recorded and returned.
     """
     t0 = time.monotonic()
     mf = Path(modules_file)
-    try:
-        text = mf.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise DeepOCError(f"{mf}: cannot read the catalog file: {exc.strerror}") from None
-    entries = parse(text, str(mf))
+    text = read_text(mf)
+    entries = parse(text, str(mf), allow_local=allow_local)
     names = assign_names(entries)
     if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs {jobs}: give a number of parallel git jobs of at least 1")
@@ -634,7 +684,8 @@ def sync(
             workers: dict[int, _ModuleSync] = {}
             for i in selected:
                 w = _ModuleSync(
-                    entries[i], names[i], wd, base, prev.get(names[i]), prev_lock.get(names[i])
+                    entries[i], names[i], wd, base, prev.get(names[i]), prev_lock.get(names[i]),
+                    allow_local,
                 )
                 workers[i] = w
                 futures[pool.submit(w.run)] = i
@@ -675,6 +726,15 @@ def sync(
                 entry, lock_entry = prev.get(name), prev_lock.get(name)
                 if entry is not None and entry.get("url") != entries[i].normalised_url:
                     entry = lock_entry = None
+            why = _unwritable(entry) or _unwritable(lock_entry)
+            if why is not None:
+                reason = (f"internal error: the module's record cannot be written as JSON "
+                          f"({why}); please report it")
+                entry = _ModuleSync.unwritable_entry(name, entries[i], reason)
+                lock_entry = None
+                outcomes = [o for o in outcomes if o.name != name]
+                outcomes.append(ModuleOutcome(name, entry["url"], "error", reason, True,
+                                              False, False))
             if entry is not None:
                 modules.append(entry)
             if lock_entry is not None:

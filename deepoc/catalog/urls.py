@@ -7,23 +7,35 @@ Catalog entries are typed by hand in pull requests, and the real DEEP-OC catalog
 
 from __future__ import annotations
 
+import ipaddress
+import posixpath
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 __all__ = [
+    "ALLOWED_SCHEMES",
     "UrlDefect",
     "defects",
+    "git_protocols",
     "identity",
+    "is_local",
     "is_url",
     "module_name",
     "normalise_url",
+    "refusal",
     "url_kind",
 ]
 
 # Hosts whose repository paths are case-insensitive: there, ``deep-oc`` can be rewritten.
 CASE_INSENSITIVE_HOSTS = frozenset({"github.com", "www.github.com", "gitlab.com"})
 NETWORK_SCHEMES = frozenset({"http", "https", "ssh", "git", "git+ssh", "ssh+git"})
+#: the URL forms a catalog entry may use by default (scp-style ``git@host:org/repo`` is ssh)
+ALLOWED_SCHEMES = ("https", "ssh", "git")
+#: default ports, dropped when comparing URLs
+_DEFAULT_PORTS = {"https": 443, "ssh": 22, "git": 9418}
+_HOST_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?)*$")
+_LOCAL_FLAG = "--allow-local"
 
 _SCP_RE = re.compile(
     r"^(?:(?P<user>[A-Za-z0-9._-]+)@)?(?P<host>[A-Za-z0-9.-]+):(?P<path>(?!//).+)$"
@@ -46,8 +58,10 @@ def url_kind(url: str) -> str | None:
     """Classify ``url``: 'network' (https, ssh, git://, scp-like), 'file' (file://),
     'path' (absolute or ./ ../ ~ relative local path) or None when it is not a git URL."""
     u = url.strip()
-    if not u or any(c.isspace() for c in u):
+    if not u or any(c.isspace() or not c.isprintable() for c in u):
         return None
+    if u.startswith("-") or ("::" in u and "://" not in u.split("::", 1)[0]):
+        return None  # an option to git, or <transport>::<address> (a remote helper)
     if "://" in u:
         try:
             parts = urlsplit(u)
@@ -66,6 +80,97 @@ def url_kind(url: str) -> str | None:
     if m and "/" not in u.split(":", 1)[0] and (m["user"] or "." in m["host"]):
         return "network"
     return None
+
+
+def _host_problem(host: str) -> str | None:
+    if not host:
+        return "has no host"
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return None
+    except ValueError:
+        pass
+    if not _HOST_RE.match(host.lower()):
+        return f"host {host!r} is not a host name"
+    return None
+
+
+def _is_loopback(host: str) -> bool:
+    h = host.strip("[]").lower().rstrip(".")
+    if h == "localhost" or h.endswith(".localhost"):
+        return True
+    try:
+        ip = ipaddress.ip_address(h)
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return ip.is_loopback or ip.is_unspecified or bool(mapped and mapped.is_loopback)
+
+
+def is_local(url: str) -> bool:
+    """Does ``url`` name a repository on this machine (a path, ``file://``, a loopback host)?"""
+    u = url.strip()
+    kind = url_kind(u)
+    if kind in ("path", "file"):
+        return True
+    if kind == "network":
+        return _is_loopback(_split_network(u)[2])
+    return False
+
+
+def refusal(url: str, allow_local: bool = False) -> str | None:
+    """Why a catalog entry's URL is refused by the URL policy, or None when it is allowed.
+
+    A catalog entry comes from a module author's pull request, and sync runs git on it on
+    the CI host. Allowed by default: ``https://``, ``ssh://``/scp-style (``git@host:org/repo``)
+    and ``git://`` on a real host name or address. Refused always: git's
+    ``<transport>::<address>`` syntax (``ext::`` runs a command), anything starting with
+    ``-`` (git would read an option), other schemes (``http://``, ``ext://``, ``fd``...).
+    Refused unless the operator passes ``--allow-local``: local paths, ``file://`` and
+    loopback hosts (``localhost``, ``127.0.0.1``, ``::1``), which read the CI host itself.
+    A string that is no URL at all gets None here (``is_url`` says so).
+    """
+    u = url.strip()
+    if u.startswith("-"):
+        return "starts with '-', which git would read as an option"
+    head = u.split("://", 1)[0] if "://" in u else u
+    if "::" in head:
+        helper = head.split("::", 1)[0] or "(empty)"
+        return (f"git's transport syntax '{helper}::' runs a remote helper (ext:: runs a "
+                "command); write an https://, ssh:// or git:// URL")
+    if "://" in u:
+        scheme = u.split("://", 1)[0].lower()
+        if scheme != "file" and scheme not in ALLOWED_SCHEMES:
+            safe = "https" if scheme == "http" else None
+            hint = f"write {safe}://" if safe else "use https://, ssh:// (or git@host:org/repo) " \
+                "or git://"
+            return f"URL scheme '{scheme}://' is not allowed; {hint}"
+    kind = url_kind(u)
+    if kind is None:
+        return None
+    if kind == "network":
+        form, _prefix, host, _path = _split_network(u)
+        if form == "url":
+            parts = urlsplit(u)
+            if parts.username and parts.username.startswith("-"):
+                return "user name starts with '-', which ssh would read as an option"
+            try:
+                parts.port  # noqa: B018 - raises on a bad port
+            except ValueError:
+                return "port is not a number from 0 to 65535"
+        why = _host_problem(host)
+        if why:
+            return why
+    if not allow_local and is_local(u):
+        where = {"path": "a local path", "file": "a file:// URL"}.get(kind or "", "a loopback host")
+        return (f"{where} reads a repository on the machine running the catalog; only the "
+                f"operator may allow it ({_LOCAL_FLAG})")
+    return None
+
+
+def git_protocols(allow_local: bool = False) -> str:
+    """The ``GIT_ALLOW_PROTOCOL`` value matching the URL policy (git refuses all others)."""
+    return ":".join(ALLOWED_SCHEMES + (("file",) if allow_local else ()))
 
 
 def is_url(url: str) -> bool:
@@ -142,17 +247,35 @@ def identity(url: str) -> str:
     kind = url_kind(u)
     if kind == "network":
         form, _prefix, host, path = _split_network(u)
-        path = "/" + path.lstrip("/")
-        port = urlsplit(u).port if form == "url" else None
-        if port is not None:
+        path = _resolve_segments("/" + path.lstrip("/"))
+        try:
+            port = urlsplit(u).port if form == "url" else None
+        except ValueError:
+            port = None
+        scheme = urlsplit(u).scheme.lower() if form == "url" else "ssh"
+        if port is not None and port != _DEFAULT_PORTS.get(scheme):
             host = f"{host}:{port}"
         if host in CASE_INSENSITIVE_HOSTS:
             path = path.lower()
             host = host.removeprefix("www.")
         return f"{host}{path}"
     if kind == "file":
-        return "file:" + urlsplit(u).path
-    return "path:" + u
+        return "local:" + _resolve_segments(unquote(urlsplit(u).path))
+    if kind == "path":
+        return "local:" + _resolve_segments(u)
+    return "text:" + u
+
+
+def _resolve_segments(path: str) -> str:
+    """``path`` with ``.``/``..`` segments, repeated and trailing ``/`` and a final ``.git``
+    resolved: the spellings git maps to one repository."""
+    absolute = path.startswith("/")
+    clean = posixpath.normpath(path) if path else path
+    if absolute and clean.startswith("//"):
+        clean = "/" + clean.lstrip("/")
+    while clean.endswith(".git") and len(clean) > len(".git"):
+        clean = clean[: -len(".git")].rstrip("/") or "/"
+    return clean
 
 
 def defects(url: str) -> list[UrlDefect]:

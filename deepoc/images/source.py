@@ -14,7 +14,8 @@ class SourceError(DeepOCError):
 
 
 def _git(args: list[str], cwd: str | Path | None = None, timeout: float = 120) -> bytes:
-    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", LC_ALL="C")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}  # only `cwd`'s repo
+    env.update(GIT_TERMINAL_PROMPT="0", LC_ALL="C")
     try:
         proc = subprocess.run(
             ["git", *args], cwd=cwd, capture_output=True, timeout=timeout, env=env, check=False

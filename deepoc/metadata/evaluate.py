@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from deepoc.errors import DeepOCError
+from deepoc.limits import MAX_SUGGEST_WORD
 from deepoc.metadata.formats import CHECKERS, HINTS
 from deepoc.metadata.vocab import match
 
@@ -123,7 +124,7 @@ def closest(word: str, choices: list[str]) -> str | None:
 
 def _closest(word: str, choices: list[str]) -> str | None:
     hit = match(word, choices)
-    if hit:
+    if hit or len(word) > MAX_SUGGEST_WORD:  # difflib's cost grows with the square of it
         return hit
     found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if not found:
@@ -131,6 +132,33 @@ def _closest(word: str, choices: list[str]) -> str | None:
         found = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
         return lowered[found[0]] if found else None
     return found[0]
+
+
+class LazyHint:
+    """A "did you mean" hint worked out only when the issue is shown.
+
+    A file can hold any number of unknown keys or bad values; only the first
+    ``MAX_ISSUES_PER_FILE`` issues are reported, so only those pay for difflib.
+    """
+
+    __slots__ = ("word", "choices", "fallback")
+
+    def __init__(self, word: str, choices: list[str], fallback: str | None = None) -> None:
+        self.word = word
+        self.choices = choices
+        self.fallback = fallback
+
+    def text(self) -> str | None:
+        best = closest(self.word, self.choices)
+        return f"did you mean {best!r}?" if best else self.fallback
+
+    def __str__(self) -> str:
+        return self.text() or ""
+
+
+def hint_text(hint: str | LazyHint | None) -> str | None:
+    """The text of a failure's hint (a lazy suggestion is worked out now)."""
+    return hint.text() if isinstance(hint, LazyHint) else hint
 
 
 _TYPES = frozenset({"string", "object", "array", "boolean", "null", "integer", "number"})
@@ -362,17 +390,13 @@ def _c_additional(ev: Evaluator, add: Any, inst: Any, path: tuple, out: list,
     props = schema.get("properties", {})
     extra = [k for k in inst if k not in props]
     if add is False:
+        choices = list(props)
         for k in extra:
             out.append(Failure(path, "additionalProperties", f"unknown key {k!r}",
-                               _did_you_mean(k, list(props)), path + (k,), at_key=True))
+                               LazyHint(k, choices), path + (k,), at_key=True))
     elif isinstance(add, dict):
         for k in extra:
             ev._check(add, inst[k], path + (k,), out)
-
-
-def _did_you_mean(word: str, choices: list[str]) -> str | None:
-    best = closest(word, choices)
-    return f"did you mean {best!r}?" if best else None
 
 
 def _c_items(ev: Evaluator, items: Any, inst: Any, path: tuple, out: list, schema: dict) -> None:
@@ -389,14 +413,11 @@ def _c_enum(ev: Evaluator, enum: list, inst: Any, path: tuple, out: list, schema
     elif any(equal(inst, e) for e in enum):
         return
     choices = [e for e in enum if isinstance(e, str)]
-    hint = None
+    allowed = ", ".join(repr(e) for e in enum[:8])
+    more = f" and {len(enum) - 8} more (docs/reference/schemas.md)" if len(enum) > 8 else ""
+    hint: str | LazyHint = f"one of {allowed}{more}"
     if isinstance(inst, str) and choices:
-        best = closest(inst, choices)
-        hint = f"did you mean {best!r}?" if best else None
-    if hint is None:
-        allowed = ", ".join(repr(e) for e in enum[:8])
-        more = f" and {len(enum) - 8} more (docs/reference/schemas.md)" if len(enum) > 8 else ""
-        hint = f"one of {allowed}{more}"
+        hint = LazyHint(inst, choices, hint)
     out.append(Failure(path, "enum", f"{_show(inst)} is not an allowed value", hint))
 
 

@@ -10,15 +10,20 @@ bombs, recursive aliases, duplicate keys, merge keys and non-standard tags.
 
 from __future__ import annotations
 
+import bisect
 import json
+import math
 import re
 from typing import Any
 
 import yaml
 
-MAX_BYTES = 5 * 1024 * 1024  # metadata files are a few KB; see docs/reference/validator.md
-MAX_YAML_NODES = 100_000  # values built from one YAML file, aliases expanded
-MAX_DEPTH = 200  # nesting of containers; real metadata goes 4 deep
+from deepoc.jsonsafe import find_unrepresentable, number_problem, text_problem
+from deepoc.limits import MAX_DEPTH, MAX_INT_DIGITS, MAX_YAML_NODES
+from deepoc.limits import MAX_VALIDATE_BYTES as MAX_BYTES
+
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_YAML_NODES", "ParseFailure", "Source", "YamlSource",
+           "decode", "parse_json", "parse_yaml", "printable_path", "scan_json"]
 
 Path = tuple  # tuple[str | int, ...]
 
@@ -28,8 +33,11 @@ class ParseFailure(Exception):
 
     def __init__(self, message: str, offset: int | None = None, hint: str | None = None,
                  line: int | None = None, column: int | None = None,
-                 path: tuple = ()) -> None:
+                 path: tuple = (), value_error: bool = False) -> None:
         super().__init__(message)
+        #: the text parses, but holds a value strict UTF-8 JSON cannot carry: the file is
+        #: invalid (not unreadable), and its data is withheld from every later stage
+        self.value_error = value_error
         self.path = path
         self.message = message
         self.offset = offset
@@ -45,6 +53,7 @@ class Source:
         self.text = text
         self._values: dict[Path, int] | None = None
         self._keys: dict[Path, int] = {}
+        self._line_starts: list[int] | None = None
 
     def _build(self) -> None:
         self._values, self._keys, _ = scan_json(self.text)
@@ -62,12 +71,15 @@ class Source:
         return off if off is not None else self.value_offset(path)
 
     def line_col(self, offset: int | None) -> tuple[int | None, int | None]:
+        """1-based line and column of an offset: a binary search in the line-start index
+        (built once per file), so locating every issue of a large file stays linear."""
         if offset is None:
             return None, None
-        text = self.text
-        line = text.count("\n", 0, offset) + 1
-        col = offset - text.rfind("\n", 0, offset)
-        return line, col
+        starts = self._line_starts
+        if starts is None:
+            starts = self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        i = bisect.bisect_right(starts, offset) - 1
+        return i + 1, offset - starts[i] + 1
 
 
 class YamlSource(Source):
@@ -76,6 +88,19 @@ class YamlSource(Source):
     def __init__(self, text: str, root: Any) -> None:
         super().__init__(text)
         self._root = root
+        self._index: dict[int, dict[Any, tuple[Any, Any]]] = {}
+
+    def _pairs(self, node: Any) -> dict[Any, tuple[Any, Any]]:
+        """Key -> (key node, value node) of a mapping node, built once: a lookup per issue
+        instead of a scan of the mapping (60,000 keys were quadratic)."""
+        table = self._index.get(id(node))
+        if table is None:
+            table = {}
+            for k, v in node.value:
+                if k.id == "scalar":
+                    table.setdefault(k.value, (k, v))
+            self._index[id(node)] = table
+        return table
 
     def _walk(self, path: Path) -> tuple[Any, Any]:
         """(key node, value node) of the deepest existing prefix of ``path``."""
@@ -83,13 +108,12 @@ class YamlSource(Source):
         for part in path:
             found = None
             if node.id == "mapping" and isinstance(part, str):
-                for k, v in node.value:
-                    if k.id == "scalar" and k.value == part:
-                        found = (k, v)
+                found = self._pairs(node).get(part)
                 if found is None:  # keys written in another form (e.g. escapes): construct
                     for k, v in node.value:
                         if k.id == "scalar" and _scalar_text(k) == part:
                             found = (k, v)
+                            break
             elif node.id == "sequence" and isinstance(part, int) and part < len(node.value):
                 found = (None, node.value[part])
             if found is None:
@@ -208,8 +232,43 @@ def _pairs(pairs: list) -> dict:
     return d
 
 
+class _BadNumber(Exception):
+    """A number literal strict JSON cannot carry; located afterwards by scanning."""
+
+    def __init__(self, literal: str, message: str) -> None:
+        super().__init__(message)
+        self.literal = literal
+        self.message = message
+
+
 def _constant(name: str) -> Any:
-    raise _DuplicateKey(name)  # reuse: located afterwards by scanning
+    raise _BadNumber(name, f"invalid JSON: {name}: NaN and Infinity are not JSON numbers")
+
+
+def _parse_float(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise _BadNumber(literal, f"number {_clip(literal)} is too large for a 64-bit float "
+                         "(it would become Infinity, which JSON cannot carry)")
+    return value
+
+
+def _parse_int(literal: str) -> int:
+    digits = len(literal) - literal.startswith("-")
+    if digits > MAX_INT_DIGITS:
+        raise _BadNumber(literal, f"integer with {digits} digits is too long "
+                         f"(at most {MAX_INT_DIGITS})")
+    return int(literal)
+
+
+def _clip(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def printable_path(path: Path) -> Path:
+    """``path`` with any key that cannot be written as UTF-8 shown with escapes."""
+    return tuple(p.encode("utf-8", "backslashreplace").decode("utf-8")
+                 if isinstance(p, str) and text_problem(p) else p for p in path)
 
 
 def decode(data: bytes) -> tuple[str, list[str]]:
@@ -240,11 +299,14 @@ def decode(data: bytes) -> tuple[str, list[str]]:
     return text, notes
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant)
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant,
+                            parse_float=_parse_float, parse_int=_parse_int)
 
 
 def parse_json(text: str) -> tuple[Any, Source]:
-    """Strict JSON (RFC 8259): one value, duplicate keys and NaN/Infinity are errors."""
+    """Strict JSON (RFC 8259): one value; duplicate keys, NaN/Infinity, numbers that overflow
+    a 64-bit float, integers over ``MAX_INT_DIGITS`` digits and strings that cannot be
+    written as UTF-8 (lone surrogates from ``\\ud800`` escapes) are errors, located."""
     src = Source(text)
     try:
         data = _DECODER.decode(text)
@@ -253,21 +315,44 @@ def parse_json(text: str) -> tuple[Any, Source]:
     except _DuplicateKey:
         values, keys, dups = scan_json(text)
         src._values, src._keys = values, keys
-        if dups:
-            path, pos = dups[0]
-            raise ParseFailure(f"duplicate key {path[-1]!r}", pos,
-                               "each key may appear once in an object; remove one",
-                               path=path) from None
-        m = re.search(r"-?\b(?:NaN|Infinity)\b", text)
-        raise ParseFailure("invalid JSON: NaN and Infinity are not JSON numbers",
-                           m.start() if m else None, "write a number or a string") from None
+        path, pos = dups[0]
+        raise ParseFailure(f"duplicate key {printable_path(path)[-1]!r}", pos,
+                           "each key may appear once in an object; remove one",
+                           path=printable_path(path)) from None
+    except _BadNumber as exc:
+        pos, path = _locate_literal(text, exc.literal)
+        raise ParseFailure(exc.message, pos, "write a finite number of at most "
+                           f"{MAX_INT_DIGITS} digits, or a string", path=path,
+                           value_error=not exc.literal.lstrip("-").isalpha()) from None
     except RecursionError:
         raise ParseFailure("invalid JSON: nested too deeply", _too_deep(text),
                            f"metadata needs a few levels, at most {MAX_DEPTH}") from None
     if text.count("[") + text.count("{") > MAX_DEPTH and _depth_exceeded(data):
         raise ParseFailure("nested too deeply", _too_deep(text),
                            f"metadata needs a few levels, at most {MAX_DEPTH}")
+    if "\\u" in text:  # only a \\u escape can put a lone surrogate into JSON text
+        bad = find_unrepresentable(data)
+        if bad is not None:
+            off = src.key_offset(bad.path) if bad.is_key else src.value_offset(bad.path)
+            raise ParseFailure(bad.message, off, bad.hint, path=printable_path(bad.path),
+                               value_error=True)
     return data, src
+
+
+def _locate_literal(text: str, literal: str) -> tuple[int | None, Path]:
+    """Offset and JSON path of the first bare token equal to ``literal`` (one linear scan)."""
+    pos = None
+    for m in _TOKEN.finditer(text):
+        if m.group() == literal:
+            pos = m.start()
+            break
+    if pos is None:
+        return None, ()
+    values, _keys, _dups = scan_json(text)
+    for path, off in values.items():
+        if off == pos:
+            return pos, printable_path(path)
+    return pos, ()
 
 
 def _json_hint(exc: json.JSONDecodeError) -> str | None:
@@ -393,9 +478,10 @@ class _YamlBuilder:
         self.count = 0
         self.active: set[int] = set()
 
-    def _fail(self, node: Any, message: str, hint: str | None, path: tuple = ()) -> ParseFailure:
+    def _fail(self, node: Any, message: str, hint: str | None, path: tuple = (),
+              value_error: bool = False) -> ParseFailure:
         m = node.start_mark
-        return ParseFailure(message, None, hint, m.line + 1, m.column + 1, path)
+        return ParseFailure(message, None, hint, m.line + 1, m.column + 1, path, value_error)
 
     def build(self, node: Any, path: Path) -> Any:
         self.count += 1
@@ -409,15 +495,27 @@ class _YamlBuilder:
         kind = node.id
         if kind == "scalar":
             if tag == _STR:
+                why = text_problem(node.value)
+                if why:
+                    raise self._fail(node, f"string: {why}", _SURROGATE_HINT,
+                                     printable_path(path), True)
                 return node.value
             if tag not in _SCALAR_TAGS:
                 raise self._fail(node, f"unsupported YAML tag {tag!r}",
                                  "metadata holds plain strings, numbers, lists and mappings")
+            if tag == _STD + "int" and len(node.value) > 4 * MAX_INT_DIGITS:
+                raise self._fail(node, f"integer of {len(node.value)} characters is too long "
+                                 f"(at most {MAX_INT_DIGITS} digits)", _NUMBER_HINT,
+                                 printable_path(path), True)
             try:
-                return self.constructor.construct_object(node, deep=True)
+                value = self.constructor.construct_object(node, deep=True)
             except Exception as exc:  # e.g. a timestamp out of range
                 raise self._fail(node, f"invalid YAML value: {exc}".splitlines()[0],
                                  "quote it to make it a string") from None
+            why = number_problem(value)
+            if why:
+                raise self._fail(node, why, _NUMBER_HINT, printable_path(path), True)
+            return value
         ident = id(node)
         if ident in self.active:
             raise self._fail(node, "recursive YAML alias", "do not use anchors and aliases")
@@ -461,4 +559,13 @@ class _YamlBuilder:
             # JSON paths and the schemas only know string keys; say so rather than guess.
             raise self._fail(knode, f"mapping key {key!r} is not a string",
                              f"quote it: \"{knode.value}\"")
+        why = text_problem(key)
+        if why:
+            raise self._fail(knode, f"key: {why}", _SURROGATE_HINT, (), True)
         return key
+
+
+_SURROGATE_HINT = ("remove the \\ud800-\\udfff escape (a lone half of a UTF-16 pair) or "
+                   "write the whole character")
+_NUMBER_HINT = (f"write a finite number of at most {MAX_INT_DIGITS} digits (not .inf or "
+                ".nan), or quote it to make it a string")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from deepoc.jsonsafe import find_unrepresentable
+from deepoc.limits import MAX_ISSUES_PER_FILE
 from deepoc.metadata import schemas
-from deepoc.metadata.evaluate import Evaluator, closest, format_path
+from deepoc.metadata.evaluate import Evaluator, closest, format_path, hint_text
 from deepoc.metadata.parse import (
     MAX_BYTES,
     ParseFailure,
@@ -14,6 +16,7 @@ from deepoc.metadata.parse import (
     decode,
     parse_json,
     parse_yaml,
+    printable_path,
 )
 from deepoc.metadata.report import FileReport, Issue
 
@@ -52,6 +55,14 @@ def _unreadable(filename: str, message: str, hint: str | None = None,
     return FileReport(filename, False, None, [issue], [], None, readable=False)
 
 
+def _unrepresentable(filename: str, message: str, hint: str | None, line: int | None,
+                     column: int | None, path: tuple) -> FileReport:
+    """An invalid file whose data is withheld: it holds a value (a lone surrogate, an
+    infinite or huge number) that no file deep-oc writes could carry."""
+    issue = Issue(format_path(path), line, column, message, hint)
+    return FileReport(filename, False, None, [issue], [], None)
+
+
 def validate_bytes(
     data: bytes,
     filename: str,
@@ -87,6 +98,8 @@ def validate_bytes(
         line, col = exc.line, exc.column
         if line is None and exc.offset is not None:
             line, col = Source(text).line_col(exc.offset)
+        if exc.value_error:
+            return _unrepresentable(filename, exc.message, exc.hint, line, col, exc.path)
         return _unreadable(filename, exc.message, exc.hint, line, col, exc.path)
     if "bom" in notes:
         warnings.append(Issue("$", 1, 1, "file starts with a UTF-8 byte order mark",
@@ -96,8 +109,15 @@ def validate_bytes(
 
 def validate_data(value: Any, filename: str = "<data>",
                   schema_version: str | None = None) -> FileReport:
-    """Validate an already parsed value (no positions: line and column are None)."""
+    """Validate an already parsed value (no positions: line and column are None).
+
+    A value strict UTF-8 JSON cannot carry (a lone surrogate, NaN, a huge integer) is an
+    error of the file, as it is when parsing text."""
     forced = schemas.normalise_version(schema_version) if schema_version else None
+    bad = find_unrepresentable(value)
+    if bad is not None:
+        return _unrepresentable(filename, bad.message, bad.hint, None, None,
+                                printable_path(bad.path))
     return _validate_value(value, None, filename, forced, [])
 
 
@@ -161,30 +181,59 @@ def _validate_value(value: Any, src: Source | None, filename: str, forced: str |
     ev = _evaluator(version)
     failures = ev.errors(value)
     typed = {f.path for f in failures if f.keyword == "type"}
-    errors: list[Issue] = []
+    errors: list[tuple[Issue, Any]] = []
     for f in failures:
         if f.keyword != "type" and f.path in typed and f.keyword != "required":
             continue  # the type error says it all
         line, col = locate(f.at, f.at_key)
-        hint = f.hint
+        hint: Any = f.hint
         if f.keyword == "false" and version.startswith("2.") and len(f.at) == 1:
             hint = ("a v1 (metadata.json) key with no place in v2; remove it, or convert a v1 "
                     "file with deep-oc metadata migrate")
-        errors.append(Issue(format_path(f.at), line, col, f.message, hint))
+        errors.append((Issue(format_path(f.at), line, col, f.message, None), hint))
+    found: list[tuple[Issue, Any]] = [(w, w.hint) for w in warnings]
     for path, key, known in ev.unknown_keys(value):
-        later = _declared_later(version, path)
-        best = closest(key, known) if isinstance(key, str) and not later else None
-        if later:
-            hint = f"declared from metadata_version {later}; raise metadata_version to check it"
-        elif best:
-            hint = f"did you mean {best!r}?"
-        else:
-            hint = "not in the schema: kept, not checked"
         line, col = locate(path, True)
-        warnings.append(Issue(format_path(path), line, col, f"unknown key {key!r}", hint))
-    errors.sort(key=_order)
-    warnings.sort(key=_order)
-    return FileReport(filename, not errors, version, errors, warnings, value)
+        found.append((Issue(format_path(path), line, col, f"unknown key {key!r}", None),
+                      _UnknownKeyHint(version, path, key, known)))
+    return FileReport(filename, not errors, version, _capped(errors, "error"),
+                      _capped(found, "warning"), value)
+
+
+class _UnknownKeyHint:
+    """The hint of an unknown-key warning, worked out only for the warnings shown."""
+
+    __slots__ = ("version", "path", "key", "known")
+
+    def __init__(self, version: str, path: tuple, key: Any, known: list[str]) -> None:
+        self.version, self.path, self.key, self.known = version, path, key, known
+
+    def text(self) -> str:
+        later = _declared_later(self.version, self.path)
+        if later:
+            return f"declared from metadata_version {later}; raise metadata_version to check it"
+        best = closest(self.key, self.known) if isinstance(self.key, str) else None
+        return f"did you mean {best!r}?" if best else "not in the schema: kept, not checked"
+
+
+def _capped(found: list[tuple[Issue, Any]], what: str) -> list[Issue]:
+    """The first ``MAX_ISSUES_PER_FILE`` issues in file order, their hints worked out, and
+    one final "... and N more" issue counting the rest.
+
+    Why: a file with 300,000 unknown keys must not cost 300,000 suggestions, nor a catalog
+    record of 300,000 warnings; the count says how much is left to fix.
+    """
+    found.sort(key=lambda pair: _order(pair[0]))
+    kept = found[:MAX_ISSUES_PER_FILE]
+    out: list[Issue] = []
+    for issue, hint in kept:
+        issue.hint = hint.text() if isinstance(hint, _UnknownKeyHint) else hint_text(hint)
+        out.append(issue)
+    rest = len(found) - len(kept)
+    if rest:
+        out.append(Issue("$", None, None, f"... and {rest} more {what}{'s' if rest != 1 else ''}",
+                         f"only the first {MAX_ISSUES_PER_FILE} {what}s of a file are listed"))
+    return out
 
 
 def _declared_later(version: str, path: tuple) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from deepoc.catalog.commands import ALLOW_LOCAL_HELP
 from deepoc.pipeline.merge import merge_files
 from deepoc.textsafe import for_terminal
 
@@ -27,6 +28,7 @@ def register(reg) -> None:
     p.add_argument("--build-number", metavar="N", help="build number for the immutable tags")
     p.add_argument("--base-url", metavar="URL",
                    help="public URL of the site (absolute links in its feed and sitemap)")
+    p.add_argument("--allow-local", action="store_true", help=ALLOW_LOCAL_HELP)
     p.set_defaults(func=_run_pipeline)
 
     p = reg.group_command(
@@ -63,6 +65,7 @@ def _run_pipeline(args: argparse.Namespace) -> int:
         site=Path(args.output) if args.output else None,
         build_number=args.build_number,
         base_url=args.base_url,
+        allow_local=args.allow_local,
     )
     print()
     print(for_terminal(format_summary(result)))  # quotes module reasons

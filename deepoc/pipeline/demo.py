@@ -13,6 +13,7 @@ marker is refused, so the demo never deletes anything it did not make.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -122,7 +123,8 @@ def _commit_metadata_edit(docker_repo: Path, edit: dict[str, Any]) -> None:
         "-c", "user.email=demo@example.org", "-c", "commit.gpgsign=false",
     ]
     for argv in (git + ["add", "metadata.json"], git + ["commit", "-q", "-m", "Update metadata"]):
-        proc = subprocess.run(argv, capture_output=True, text=True)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        proc = subprocess.run(argv, capture_output=True, text=True, env=env)
         if proc.returncode != 0:
             raise DeepOCError(
                 f"{docker_repo}: git {argv[len(git)]} failed ({proc.stderr.strip()}); "
@@ -199,6 +201,7 @@ def run_demo(
         site=workdir / "site",
         images_skip_reason=images_skip_reason(modules),
         out=out,
+        allow_local=True,  # the demo's modules are local repositories it just baked
     )
     print("", file=out)
     print(format_summary(result), file=out)

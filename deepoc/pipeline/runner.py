@@ -111,12 +111,14 @@ def run_pipeline(
     images_skip_reason: str | None = None,
     out: TextIO | None = None,
     base_url: str | None = None,
+    allow_local: bool = False,
 ) -> PipelineResult:
     """Run every stage on one machine, in the Jenkinsfile's order, and return the results.
 
     ``registry`` None builds images without pushing them (``--no-push`` to ``localhost:5000``);
     the images stage is skipped with ``no_images`` or ``images_skip_reason``, or when no Docker
     engine answers. ``base_url`` is the site's public URL (``deep-oc site build --base-url``).
+    ``allow_local`` passes ``--allow-local`` to lint and sync (entries may be local paths).
     """
     out = out or sys.stdout
     modules_file = Path(modules_file)
@@ -138,6 +140,7 @@ def run_pipeline(
         "site": str(site),
         "builds_flags": [],
         "site_flags": ["--base-url", base_url] if base_url else [],
+        "local_flags": ["--allow-local"] if allow_local else [],
     }
     if no_images:
         images_skip_reason = "--no-images"
@@ -200,7 +203,7 @@ def _count(
     """Modules ok and failed in a stage, read from the files the stage writes."""
     try:
         if name == "Lint":
-            return _count_lint(Path(values["modules"]), code)
+            return _count_lint(Path(values["modules"]), code, bool(values["local_flags"]))
         if name == "Sync":
             mods = _catalog_modules(workdir / "catalog.json")
             if mods is None:
@@ -227,13 +230,18 @@ def _count(
     return None, None
 
 
-def _count_lint(modules_file: Path, code: int) -> tuple[int | None, int | None]:
-    text = modules_file.read_text(encoding="utf-8")
+def _count_lint(modules_file: Path, code: int, allow_local: bool = False
+                ) -> tuple[int | None, int | None]:
     try:
-        entries = mf.parse(text, str(modules_file))
+        text = mf.read_text(modules_file)
+    except Exception:  # unreadable or too large: lint reported it
+        return 0, None
+    try:
+        entries = mf.parse(text, str(modules_file), allow_local=allow_local)
     except Exception:  # unparseable: lint reported it, count nothing as ok
         entries = []
-    bad_lines = {p.line for p in mf.lint(text, str(modules_file))} if code else set()
+    bad_lines = ({p.line for p in mf.lint(text, str(modules_file), allow_local=allow_local)}
+                 if code else set())
     bad = len(bad_lines)
     return max(len(entries) - bad, 0), bad
 

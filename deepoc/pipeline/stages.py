@@ -34,12 +34,12 @@ class Stage:
 STAGES: tuple[Stage, ...] = (
     Stage(
         "Lint",
-        ("catalog", "lint", "{modules}"),
+        ("catalog", "lint", "{modules}", "{local_flags}"),
         "check MODULES.yml: syntax, URLs, duplicates",
     ),
     Stage(
         "Sync",
-        ("catalog", "sync", "{modules}", "--workdir", "{workdir}"),
+        ("catalog", "sync", "{modules}", "--workdir", "{workdir}", "{local_flags}"),
         "mirror each module, validate its metadata, write catalog.json",
         tolerant=True,
         output="catalog.json",

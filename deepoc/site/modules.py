@@ -113,6 +113,7 @@ class ListedModule:
     build_status: str
     url: str | None
     extra_branches: list[str] = field(default_factory=list)
+    template_version: str | None = None  # of the template that made the shown branch
 
     @property
     def valid(self) -> bool:
@@ -382,6 +383,7 @@ def listed_module(entry: dict[str, Any], records: list[dict[str, Any]],
         url=url,
         extra_branches=sorted(b for b in branches if b != branch
                               and _has_content(branches[b])),
+        template_version=_str_or_none(br.get("template_version")),
     )
 
 

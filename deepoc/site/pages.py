@@ -14,6 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from deepoc import __version__
 from deepoc.site.modules import Keyword, ListedModule, slugify
 from deepoc.textsafe import neutralise
 
@@ -68,15 +69,14 @@ def pager(page: int, pages: int, href: Callable[[int], str]) -> dict[str, Any]:
 
 
 def environment() -> Environment:
-    """The template environment: autoescape on for HTML and XML, undefined names fail.
-    The XML templates end in .j2 so that the wheel ships them (its package data lists
-    .j2, not .xml)."""
+    """The template environment: autoescape on for HTML and XML, undefined names fail."""
     env = Environment(loader=PackageLoader("deepoc.site", "templates"),
                       autoescape=select_autoescape(["html", "xml", "xml.j2"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       auto_reload=False)
     env.filters["day"] = day
     env.filters["card_summary"] = truncate
+    env.globals["current_template"] = __version__  # module pages: "template x (current y)"
     return env
 
 

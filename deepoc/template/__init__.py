@@ -12,8 +12,12 @@ import importlib.util
 import json
 import logging
 import os
+import shutil
+import signal
+import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -75,7 +79,8 @@ def resolve_answers(template: Path, extra_context: dict[str, Any] | None) -> dic
     if unknown:
         known = ", ".join(k for k in spec if not k.startswith("_"))
         raise UsageError(f"unknown template question(s) {', '.join(unknown)}; known: {known}")
-    env = StrictEnvironment(context={"cookiecutter": spec})
+    with _importable(template):  # the template's local Jinja extension
+        env = StrictEnvironment(context={"cookiecutter": spec})
     answers: dict[str, Any] = {}
     for key, default in spec.items():
         if key.startswith("_"):
@@ -92,6 +97,16 @@ def resolve_answers(template: Path, extra_context: dict[str, Any] | None) -> dic
             value = render_variable(env, default, answers)
         answers[key] = value
     return answers
+
+
+@contextlib.contextmanager
+def _importable(template: Path) -> Iterator[None]:
+    """Let Jinja import the template's ``local_extensions`` (cookiecutter does the same)."""
+    sys.path.insert(0, str(template))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(template))
 
 
 def check(answers: dict[str, Any], output_dir: str | os.PathLike[str] | None = None,
@@ -131,13 +146,58 @@ def _quiet_cookiecutter_log() -> Iterator[None]:
         log.setLevel(old)
 
 
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM during a bake unwinds like Ctrl-C, so the staging folder is removed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+def _move_into_place(repos: list[Path], out: Path) -> list[Path]:
+    """Rename the finished repos from the staging folder into ``out``, both or neither."""
+    moved: list[Path] = []
+    try:
+        for repo in repos:
+            target = out / repo.name
+            if target.exists() or target.is_symlink():
+                raise DeepOCError(
+                    f"{target} already exists: move it away or choose another repo_name; "
+                    "nothing was written")
+            repo.rename(target)
+            moved.append(target)
+    except BaseException:
+        for target, repo in zip(moved, repos, strict=False):
+            target.rename(repo)
+        raise
+    return moved
+
+
+#: recorded values a later render must reuse to give the same files (the bake's date)
+REPLAYED = ("__date_creation",)
+
+
 def bake(output_dir: str | os.PathLike[str],
          extra_context: dict[str, Any] | None = None,
-         no_input: bool = True) -> tuple[Path, Path]:
+         no_input: bool = True,
+         recorded: dict[str, Any] | None = None) -> tuple[Path, Path]:
     """Make ``<repo>`` and ``DEEP-OC-<repo>`` in ``output_dir``; return their paths.
 
-    Answers not given in ``extra_context`` take their defaults (``no_input``) or are asked.
-    Raises :class:`DeepOCError` listing every problem; nothing is left behind on failure.
+    Answers not given in ``extra_context`` take their defaults (``no_input``) or are asked;
+    ``recorded`` (a repo's ``.cookiecutter.json``) gives the :data:`REPLAYED` values.
+    Raises :class:`DeepOCError` listing every problem. Both repos are made in a staging
+    folder beside them and renamed into place only once both are complete, so a failure or
+    an interruption (Ctrl-C, SIGTERM) leaves nothing; SIGKILL can leave only the staging
+    folder ``.deep-oc-bake-*``, never a half-made repo.
     """
     from cookiecutter.exceptions import CookiecutterException, FailedHookException  # see above
     from cookiecutter.main import cookiecutter
@@ -154,19 +214,42 @@ def bake(output_dir: str | os.PathLike[str],
                 + "; ".join(found)
             )
         extra = {k: v for k, v in answers.items() if k in extra or k == "repo_name"}
-    out.mkdir(parents=True, exist_ok=True)
+    extra.update({k: str(v) for k, v in (recorded or {}).items() if k in REPLAYED and v})
     try:
-        with _private_tempdir(), _quiet_cookiecutter_log():
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".deep-oc-bake-", dir=out))
+    except OSError as exc:
+        raise DeepOCError(f"cannot write into {out} ({exc.strerror}); choose another -o "
+                          "folder") from None
+    try:
+        with _terminate_as_interrupt(), _private_tempdir(), _quiet_cookiecutter_log():
             code = Path(cookiecutter(
-                str(template), no_input=no_input, extra_context=extra, output_dir=str(out)
+                str(template), no_input=no_input, extra_context=extra, output_dir=str(staging)
             ))
+            docker = code.parent / f"DEEP-OC-{code.name}"
+            if not docker.is_dir():
+                raise DeepOCError(f"the template did not produce {docker.name}")
+            code, docker = _move_into_place([code, docker], out)
     except FailedHookException as exc:
         raise DeepOCError(
             f"the template stopped: {exc} (its message is printed above); nothing was kept"
         ) from exc
     except CookiecutterException as exc:
-        raise DeepOCError(f"cookiecutter failed: {exc}") from exc
-    docker = code.parent / f"DEEP-OC-{code.name}"
-    if not docker.is_dir():
-        raise DeepOCError(f"the template did not produce {docker}")
+        raise DeepOCError(f"cookiecutter failed: {exc}; nothing was kept") from exc
+    except OSError as exc:
+        raise DeepOCError(f"the bake failed writing {exc.filename or out} ({exc.strerror}); "
+                          "nothing was kept: free some space or fix the folder, and rerun") from exc
+    finally:
+        _remove_staging(staging)
     return code, docker
+
+
+def _remove_staging(staging: Path) -> None:
+    """Remove the staging folder. After an interrupt a hook may still be finishing a git
+    command in it (a signal sent to deep-oc alone does not reach its children), so retry
+    for a moment rather than leave half of it."""
+    for _ in range(20):
+        shutil.rmtree(staging, ignore_errors=True)
+        if not staging.exists():
+            return
+        time.sleep(0.1)

@@ -60,7 +60,8 @@ def small_catalog(module_factory: ModuleFactory, tmp_path_factory) -> tuple[Path
 def test_sync_list_and_changed_since(small_catalog, tmp_path: Path, capsys) -> None:
     yml, repos = small_catalog
     work = tmp_path / "work"
-    assert main(["catalog", "sync", str(yml), "--workdir", str(work), "--jobs", "2"]) == 0
+    assert main(["catalog", "sync", str(yml), "--workdir", str(work),
+                 "--jobs", "2", "--allow-local"]) == 0
     out, err = capsys.readouterr()
     assert "catalog sync: 3 module(s), 0 failed, 0 removed" in out
     # not a terminal: one plain progress line per module
@@ -103,7 +104,7 @@ def test_pull_request_syncs_only_the_changed_modules(small_catalog, tmp_path: Pa
     assert changed == ["cli1"]
     work = tmp_path / "pr-work"
     assert main(["catalog", "sync", str(yml), "--workdir", str(work), "--strict",
-                 "--only", *changed]) == 0
+                 "--only", *changed, "--allow-local"]) == 0
     out = capsys.readouterr().out
     assert "1 fetch(es)" in out and "3 ls-remote" not in out
 
@@ -120,13 +121,14 @@ def test_sync_exit_code_says_something_failed(small_catalog, tmp_path: Path, cap
     bad = tmp_path / "MODULES.yml"
     bad.write_text(yml.read_text() + f"- module: {closed_port_url('DEEP-OC-down')}\n")
     work = tmp_path / "work"
-    assert main(["catalog", "sync", str(bad), "--workdir", str(work)]) == 3
+    assert main(["catalog", "sync", str(bad), "--workdir", str(work), "--allow-local"]) == 3
     out = capsys.readouterr().out
     assert "failed: down: unreachable: " in out
     assert len(json.loads((work / "catalog.json").read_text())["modules"]) == 4
 
     before = (work / "catalog.json").read_bytes()
-    assert main(["catalog", "sync", str(bad), "--workdir", str(work), "--strict"]) == 1
+    assert main(["catalog", "sync", str(bad), "--workdir", str(work),
+                 "--strict", "--allow-local"]) == 1
     err = capsys.readouterr().err
     assert "module down failed" in err and "nothing was written (--strict)" in err
     assert (work / "catalog.json").read_bytes() == before
@@ -134,8 +136,10 @@ def test_sync_exit_code_says_something_failed(small_catalog, tmp_path: Path, cap
 
 def test_sync_usage_errors(small_catalog, tmp_path: Path, capsys) -> None:
     yml, _ = small_catalog
-    assert main(["catalog", "sync", str(yml), "--workdir", str(tmp_path), "--jobs", "0"]) == 2
-    assert main(["catalog", "sync", str(yml), "--workdir", str(tmp_path), "--only", "x"]) == 2
+    assert main(["catalog", "sync", str(yml), "--workdir", str(tmp_path),
+                 "--jobs", "0", "--allow-local"]) == 2
+    assert main(["catalog", "sync", str(yml), "--workdir", str(tmp_path),
+                 "--only", "x", "--allow-local"]) == 2
     assert main(["catalog", "list", "--catalog", str(tmp_path / "none.json")]) == 1
     err = capsys.readouterr().err
     assert "--jobs 0" in err and "--only x: no such module" in err and "no such catalog" in err
@@ -159,6 +163,7 @@ def test_interrupted_sync_leaves_previous_catalog_intact(
         str(work),
         "--jobs",
         "2",
+        "--allow-local",
     ]
     subprocess.run(cmd, check=True, capture_output=True)
     before = (work / "catalog.json").read_bytes()
@@ -222,6 +227,7 @@ def test_progress_bar_on_a_terminal(small_catalog, tmp_path: Path) -> None:
                 str(yml),
                 "--workdir",
                 str(tmp_path / "w"),
+                "--allow-local",
             ],
             stdout=subprocess.PIPE,
             stderr=secondary,

@@ -24,7 +24,7 @@ def test_unreachable_fails_fast_without_prompting(template: str) -> None:
     url = template.format(port=free_port())
     with pytest.raises(git.GitError) as info:
         # stdin is closed and no terminal prompt is allowed: a prompt would fail, not hang
-        git.ls_remote_heads(url, timeout=30)
+        git.ls_remote_heads(url, timeout=30, allow_local=True)
     message = str(info.value)
     assert message and "\n" not in message
 
@@ -61,13 +61,13 @@ def test_local_heads_are_what_ls_remote_says(tmp_path, form: str) -> None:
     reference = {
         ref.removeprefix("refs/heads/"): sha for sha, ref in (ln.split("\t") for ln in listed)
     }
-    assert git.ls_remote_heads(url) == reference
+    assert git.ls_remote_heads(url, allow_local=True) == reference
     assert set(reference) == {"master", "test", "feature/x"}
 
 
 def test_local_directory_that_is_not_a_repository_fails(tmp_path) -> None:
     with pytest.raises(git.GitError, match="not a git repository"):
-        git.ls_remote_heads(str(tmp_path))
+        git.ls_remote_heads(str(tmp_path), allow_local=True)
 
 
 def test_file_dates_follow_the_file_through_a_rename(tmp_path) -> None:

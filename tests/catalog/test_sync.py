@@ -104,7 +104,7 @@ def scenario(module_factory: ModuleFactory, git_daemon, tmp_path_factory) -> Sce
     modules_yml.write_text(_entries(lines))
     workdir = root / "work"
 
-    first = sync(modules_yml, workdir, jobs=4)
+    first = sync(modules_yml, workdir, jobs=4, allow_local=True)
     first_catalog = _catalog(workdir)
     first_lock = json.loads((workdir / "modules.lock").read_text())
 
@@ -116,10 +116,10 @@ def scenario(module_factory: ModuleFactory, git_daemon, tmp_path_factory) -> Sce
     lines.remove(str(repos["dropped"]))
     modules_yml.write_text(_entries(lines))
 
-    second = sync(modules_yml, workdir, jobs=4)
+    second = sync(modules_yml, workdir, jobs=4, allow_local=True)
     second_catalog = _catalog(workdir)
     second_lock = (workdir / "modules.lock").read_bytes()
-    third = sync(modules_yml, workdir, jobs=2)
+    third = sync(modules_yml, workdir, jobs=2, allow_local=True)
     lock_stable = (workdir / "modules.lock").read_bytes() == second_lock
     third_catalog = _catalog(workdir)
     return Scenario(
@@ -340,12 +340,12 @@ def test_no_change_resync_costs_one_call_per_module(scenario: Scenario) -> None:
 def test_only_syncs_named_modules(scenario: Scenario, tmp_path: Path) -> None:
     workdir = tmp_path / "w"
     shutil.copytree(scenario.workdir, workdir)
-    result = sync(scenario.modules_yml, workdir, only=["alpha"])
+    result = sync(scenario.modules_yml, workdir, only=["alpha"], allow_local=True)
     assert [o.name for o in result.modules] == ["alpha"]
     assert result.stats.ls_remote == 1
     assert _catalog(workdir)["modules"] == scenario.third_catalog["modules"]
     with pytest.raises(DeepOCError, match="no such module"):
-        sync(scenario.modules_yml, workdir, only=["nope"])
+        sync(scenario.modules_yml, workdir, only=["nope"], allow_local=True)
 
 
 def test_strict_writes_nothing(scenario: Scenario, tmp_path: Path) -> None:
@@ -353,5 +353,5 @@ def test_strict_writes_nothing(scenario: Scenario, tmp_path: Path) -> None:
     shutil.copytree(scenario.workdir, workdir)
     before = (workdir / "catalog.json").read_bytes()
     with pytest.raises(DeepOCError, match="--strict"):
-        sync(scenario.modules_yml, workdir, strict=True)
+        sync(scenario.modules_yml, workdir, strict=True, allow_local=True)
     assert (workdir / "catalog.json").read_bytes() == before

@@ -240,7 +240,7 @@ class Modules:
         yml.write_text("---\n" + "".join(
             f"- module: {m.docker}\n  branches: [{', '.join(branches)}]\n" for m in modules
         ))
-        sync(yml, workdir)
+        sync(yml, workdir, allow_local=True)
         return workdir / "catalog.json"
 
 

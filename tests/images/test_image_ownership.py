@@ -94,7 +94,7 @@ def test_operator_override_and_namespace(services, modules, tmp_path, capsys):
             f"- module: {squatter.docker}\n  branches: [master]\n  image: lab/own_plain\n")
         from deepoc.catalog.sync import sync
 
-        sync(work / "MODULES.yml", work)
+        sync(work / "MODULES.yml", work, allow_local=True)
         code = main(["images", "build", "--catalog", str(work / "catalog.json"), "--registry",
                      reg.host, "--namespace", "lab", "--build-number", "1"])
         err = capsys.readouterr().err

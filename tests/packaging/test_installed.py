@@ -90,8 +90,9 @@ def test_twine_check_strict_passes_on_both(dists):
 
 def test_wheel_carries_the_template_catalogs_schemas_and_site_assets(dists):
     names = set(zipfile.ZipFile(dists["wheel"]).namelist())
-    tracked = _ok(["git", "-C", ROOT, "ls-files", "cookiecutter.json", "hooks",
-                   "{{cookiecutter.repo_name}}", "catalog", "schema"]).stdout.splitlines()
+    tracked = _ok(["git", "-C", ROOT, "ls-files", "cookiecutter.json", "local_extensions.py",
+                   "hooks", "templates", "{{cookiecutter.repo_name}}", "catalog",
+                   "schema"]).stdout.splitlines()
     for rel in tracked:
         top, _, rest = rel.partition("/")
         if top in ("catalog", "schema"):
@@ -184,7 +185,8 @@ def site(baked, user_env) -> Path:
     """``catalog sync`` + ``site build`` of the baked module by the installed package."""
     modules = baked / "MODULES.yml"
     modules.write_text(f"- module: {baked / 'DEEP-OC-demo_module'}\n", encoding="utf-8")
-    _user(user_env, "deep-oc", "catalog", "sync", "MODULES.yml", "--workdir", "work")
+    _user(user_env, "deep-oc", "catalog", "sync", "MODULES.yml", "--workdir", "work",
+          "--allow-local")
     _user(user_env, "deep-oc", "site", "build", "--catalog", "work/catalog.json", "-o", "site")
     return baked / "site"
 

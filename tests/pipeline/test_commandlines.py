@@ -69,6 +69,7 @@ def test_pipeline_stage_argv_parse() -> None:
         "push_flags": ["--no-push"], "build_number": "7", "site": "site",
         "builds_flags": ["--builds", "w/builds.json"],
         "site_flags": ["--base-url", "https://marketplace.example.org/"],
+        "local_flags": ["--allow-local"],
     }
     for stage in STAGES:
         if stage.argv is None:

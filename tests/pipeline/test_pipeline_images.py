@@ -80,7 +80,7 @@ def test_pipeline_run_with_images_is_unstable_when_one_module_fails(engine, tmp_
     ))
     proc = subprocess.run(
         [DEEP_OC, "pipeline", "run", str(yml), "--workdir", str(tmp_path / "work"),
-         "--registry", registry, "--build-number", "5"],
+         "--registry", registry, "--build-number", "5", "--allow-local"],
         env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600,
     )
     out = proc.stdout + proc.stderr

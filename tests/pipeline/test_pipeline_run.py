@@ -62,7 +62,8 @@ def test_pipeline_run_no_images(small_catalog, no_docker_env, tmp_path) -> None:
     work, site = tmp_path / "work", tmp_path / "site"
     proc = _run(
         ["pipeline", "run", str(small_catalog / "MODULES.yml"), "--workdir", str(work),
-         "--no-images", "-o", str(site), "--base-url", "https://marketplace.example.org/"],
+         "--no-images", "-o", str(site), "--base-url", "https://marketplace.example.org/",
+         "--allow-local"],
         no_docker_env, tmp_path,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr

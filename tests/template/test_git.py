@@ -26,7 +26,8 @@ def test_branches_commits_and_origin(bakes, name):
     for repo, remote in ((code, f"{a['git_base_url']}/{a['repo_name']}.git"),
                          (docker, f"{a['git_base_url']}/DEEP-OC-{a['repo_name']}.git")):
         assert _git(repo, "symbolic-ref", "--short", "HEAD") == "master"
-        assert set(_git(repo, "branch", "--format=%(refname:short)").split()) == {"master", "test"}
+        branches = set(_git(repo, "branch", "--format=%(refname:short)").split())
+        assert branches == {"master", "test", "template"}
         assert _git(repo, "rev-list", "--count", "master") == "1"
         # a Jenkins URL gives badges, and test's README points them at test; none: one commit
         assert _git(repo, "rev-list", "--count", "test") == ("2" if a["jenkins_url"] else "1")
@@ -58,7 +59,7 @@ def test_default_branch_main_and_no_identity(tmp_path):
     for repo in (out / "main_branch_user", out / "DEEP-OC-main_branch_user"):
         assert _git(repo, "symbolic-ref", "--short", "HEAD") == "master"
         branches = set(_git(repo, "branch", "--format=%(refname:short)").split())
-        assert branches == {"master", "test"}
+        assert branches == {"master", "test", "template"}
         assert _git(repo, "rev-list", "--count", "test") == "1"
     assert (home / ".gitconfig").read_text() == config  # the user's config is untouched
     assert ".gitconfig" in {p.name for p in home.iterdir()}

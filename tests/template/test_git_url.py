@@ -63,7 +63,7 @@ def _bake(remote: dict, template: str, tmp_path: Path, *extra: str) -> dict:
     assert proc.returncode == 0, proc.output
     for repo in ("from_git", "DEEP-OC-from_git"):
         assert _git(out / repo, "branch", "--format=%(refname:short)").split() == [
-            "master", "test"]
+            "master", "template", "test"]
         assert (out / repo / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
     meta = json.loads((out / "DEEP-OC-from_git" / "metadata.json").read_text(encoding="utf-8"))
     recorded = json.loads((out / "from_git" / ".cookiecutter.json").read_text(encoding="utf-8"))
