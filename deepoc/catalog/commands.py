@@ -13,6 +13,7 @@ from deepoc.catalog import modules_file
 from deepoc.catalog.listing import list_modules_file, list_names
 from deepoc.catalog.sync import sync
 from deepoc.fsutil import atomic_write_text
+from deepoc.textsafe import for_terminal
 
 EXIT_PARTIAL = 3
 
@@ -120,7 +121,7 @@ def _run_lint(args: argparse.Namespace) -> int:
     for p in problems:
         col = f":{p.column}" if p.column else ""
         hint = f" (fix: {p.fix})" if p.fix else ""
-        print(f"{args.modules_file}:{p.line}{col}: {p.message}{hint}")
+        print(for_terminal(f"{args.modules_file}:{p.line}{col}: {p.message}{hint}", False))
     if problems:
         fixable = sum(1 for p in problems if p.code in _FIXABLE)
         more = f"; {fixable} fixable with --fix" if fixable and not args.fix else ""
@@ -167,7 +168,8 @@ class _Progress:
                 self.stream.write(f"\n  {outcome.name}: {outcome.reason}\n")
         else:
             reason = f" - {outcome.reason}" if outcome.failed else ""
-            self.stream.write(f"catalog sync [{done}/{total}] {outcome.name}: {what}{reason}\n")
+            line = f"catalog sync [{done}/{total}] {outcome.name}: {what}{reason}"
+            self.stream.write(for_terminal(line, keep_newlines=False) + "\n")
         self.stream.flush()
 
 
@@ -183,9 +185,9 @@ def _run_sync(args: argparse.Namespace) -> int:
     )
     s = result.stats
     for name in result.removed:
-        print(f"removed: {name} (no longer in {args.modules_file})")
+        print(for_terminal(f"removed: {name} (no longer in {args.modules_file})", False))
     for m in result.failed:
-        print(f"failed: {m.name}: {m.reason}")
+        print(for_terminal(f"failed: {m.name}: {m.reason}", False))
     print(
         f"catalog sync: {len(result.modules)} module(s), {len(result.failed)} failed, "
         f"{len(result.removed)} removed; {s.ls_remote} ls-remote, {s.fetches} fetch(es), "
@@ -201,7 +203,7 @@ def _run_list(args: argparse.Namespace) -> int:
     else:
         names = list_names(args.catalog, args.changed_since)
     for name in names:
-        print(name)
+        print(for_terminal(name, False))
     return 0
 
 
