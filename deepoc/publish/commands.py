@@ -17,7 +17,7 @@ def register(reg) -> None:
     """Add ``publish`` and ``catalog add`` to the parser."""
     p = reg.command(
         "publish",
-        help="create the GitHub repositories of a baked module and push master and test",
+        help="create the GitHub repositories of a baked module and push master, test and template",
     )
     p.add_argument("dir", metavar="DIR",
                    help="the folder holding <repo>/ and DEEP-OC-<repo>/ (or one of them)")

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-BRANCHES = ("master", "test")
+BRANCHES = ("master", "test", "template")  # template: what deep-oc update merges from
 DEFAULT_BRANCH = "master"
 MAX_TOPICS = 20  # GitHub refuses more
 MAX_TOPIC_LEN = 50

@@ -21,8 +21,10 @@ def heads(path: Path) -> dict[str, str]:
 def assert_published(fake: FakeGitHub, baked: Path, owner: str = "alice") -> None:
     for name in (REPO, DOCKER):
         remote = fake.repos[f"{owner}/{name}".lower()]
-        local = {b: s for b, s in heads(baked / name).items() if b in ("master", "test")}
-        assert set(local) == {"master", "test"}
+        local = {b: s for b, s in heads(baked / name).items()
+                 if b in ("master", "test", "template")}
+        # template too: other clones update from it (deep-oc update)
+        assert set(local) == {"master", "test", "template"}
         assert remote.heads() == local
         assert remote.default_branch == "master"
         assert remote.description
@@ -265,7 +267,7 @@ def test_rerun_after_a_push_failed_halfway_finishes(fake, baked, cli):
     fake.fail_first_push.add(f"alice/{DOCKER}")
     first = cli("publish", str(baked), "--api-url", fake.url)
     assert first.code == 1
-    assert f"pushing master, test to alice/{DOCKER} failed" in first.err
+    assert f"pushing master, test, template to alice/{DOCKER} failed" in first.err
     assert "injected failure" in first.err and first.err.count("\n") == 1
     assert fake.repos[f"alice/{DOCKER}".lower()].heads() == {}
     n_posts = len([r for r in fake.requests if r[0] == "POST"])
