@@ -34,6 +34,15 @@ def register(reg) -> None:
     p.add_argument("--branch", metavar="NAME",
                    help="merge into a new branch NAME (from the current one), ready for a "
                    "pull request")
+    p.add_argument("--open-pr", action="store_true",
+                   help="with --branch: push the branch and 'template' to each repo's GitHub "
+                   "origin and open a pull request (token: GITHUB_TOKEN or --token-file)")
+    p.add_argument("--api-url", metavar="URL",
+                   help="GitHub API address (default: api.github.com), for --open-pr")
+    p.add_argument("--allow-insecure-api", action="store_true",
+                   help="accept an http:// --api-url (only for a local test server)")
+    p.add_argument("--token-file", metavar="F",
+                   help="file holding the GitHub token, for --open-pr (default: GITHUB_TOKEN)")
     p.add_argument("--adopt", action="store_true",
                    help="for a module made without a record (the older DEEP template, or by "
                    "hand): infer the answers, ask for the rest, merge the template once into "
@@ -83,6 +92,15 @@ def _run_update(args: argparse.Namespace) -> int:
     from deepoc.template.update import EXIT_BEHIND, EXIT_CONFLICTS, update
 
     directory, items = args.directory, list(args.answers)
+    token = api_url = None
+    if args.open_pr:  # the token and API are checked before anything changes
+        from deepoc.publish.github_api import check_api_url, read_token
+
+        if not args.branch or args.check:
+            raise UsageError("--open-pr needs --branch NAME (the pull request's branch) and "
+                             "no --check")
+        api_url = check_api_url(args.api_url, args.allow_insecure_api)
+        token = read_token(args.token_file)
     if "=" in directory and not Path(directory).exists():  # no DIR given, only answers
         directory, items = ".", [directory, *items]
     if args.adopt:
@@ -113,7 +131,17 @@ def _run_update(args: argparse.Namespace) -> int:
         else:
             print(f"{o.repo.name}: template {o.from_version} -> {o.to_version}, merged into "
                   f"{o.merged_into}")
+    if args.open_pr and not conflicted:
+        from deepoc.publish.github_api import ApiSettings
+        from deepoc.publish.update_pr import open_update_prs
+        from deepoc.textsafe import for_terminal
+
+        open_update_prs(outcomes, token, api_url, ApiSettings.from_env(),
+                        report=lambda line: print(for_terminal(line, False), flush=True))
     if conflicted:
+        if args.open_pr:
+            print("No pull request was opened: resolve the conflicts and commit, then push "
+                  f"{args.branch} and template and open it yourself.")
         print("Resolve the conflict markers in those files, `git add` them and run "
               "`git merge --continue` in each repo (or `git merge --abort` to undo the merge).")
         return EXIT_CONFLICTS

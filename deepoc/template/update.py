@@ -167,6 +167,7 @@ class Outcome:
     from_version: str
     to_version: str
     merged_into: str | None = None
+    base: str | None = None  # with --branch: the branch the update started from
     conflicts: list[str] = field(default_factory=list)
 
 
@@ -239,6 +240,7 @@ def _update_one(state: RepoState, rendered: Path, check_only: bool,
     outcome.behind = True
     if branch:
         run_git(repo, "switch", "-q", "-c", branch)
+        outcome.base = state.branch
     outcome.merged_into = branch or state.branch
     ident = git_identity(repo, state.recorded)
     proc = run_git(repo, *ident, "merge", "--no-edit", "-m",

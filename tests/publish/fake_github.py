@@ -495,7 +495,8 @@ def _create_pull(fake: FakeGitHub, repo: Repo, body: Any) -> tuple[int, Any]:
         return _validation(f"No commits between {body['base']} and {head_branch}", "head",
                            resource="PullRequest")
     label = f"{head_owner}:{head_branch}"
-    if any(p["head"]["label"] == label and p["state"] == "open" for p in fake.pulls):
+    if any(p["head"]["label"] == label and p["state"] == "open"  # per base repo, as GitHub
+           and p["base"]["repo"]["full_name"] == repo.full_name for p in fake.pulls):
         return _validation(f"A pull request already exists for {label}.", "head",
                            resource="PullRequest")
     number = len(fake.pulls) + 1
