@@ -13,7 +13,10 @@ command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v skopeo >/dev/null || need+=(skopeo)
 command -v debootstrap >/dev/null || [ -x /usr/sbin/debootstrap ] || need+=(debootstrap)
 command -v chromium >/dev/null || need+=(chromium)
-[ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx sh && ldd /bin/busybox 2>&1 | grep -q "not a dynamic" || need+=(busybox-static)
+# under pipefail every command of a pipe counts: grep reads all its input (no -q), and ldd
+# exits 1 on the static binary it is asked about
+[ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -x sh >/dev/null \
+  && { ldd /bin/busybox 2>&1 || true; } | grep "not a dynamic" >/dev/null || need+=(busybox-static)
 command -v java >/dev/null || need+=(default-jre-headless)
 command -v git-daemon >/dev/null || [ -x /usr/lib/git-core/git-daemon ] || need+=(git-daemon-sysvinit)
 
