@@ -18,6 +18,7 @@ command -v chromium >/dev/null || need+=(chromium)
 [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -x sh >/dev/null \
   && { ldd /bin/busybox 2>&1 || true; } | grep "not a dynamic" >/dev/null || need+=(busybox-static)
 command -v java >/dev/null || need+=(default-jre-headless)
+command -v chattr >/dev/null || need+=(e2fsprogs)  # tests make folders immutable for root
 command -v git-daemon >/dev/null || [ -x /usr/lib/git-core/git-daemon ] || need+=(git-daemon-sysvinit)
 
 if [ ${#need[@]} -gt 0 ]; then

@@ -67,11 +67,14 @@ def test_outputs_a_build_cannot_replace_are_refused(work, capsys, output, catalo
     assert _snapshot(work) == before
 
 
-def _make_read_only(path: Path) -> bool:
+def _make_read_only(path: Path) -> None:
+    """Permission bits do not stop root: as root the folder is made immutable (chattr, from
+    e2fsprogs, which scripts/install-system-deps.sh installs)."""
     if os.geteuid() != 0:
         path.chmod(0o555)
-        return True
-    return subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode == 0
+        return
+    proc = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 0, f"chattr +i {path} failed: {proc.stderr.strip()}"
 
 
 def _make_writable(path: Path) -> None:
@@ -85,8 +88,7 @@ def test_read_only_folders_are_one_line_errors(work, capsys, which):
     target = {"parent": work, "site": work / "site", "missing-parent": work}[which]
     output = work / ("new/site" if which == "missing-parent" else "site")
     before = _snapshot(work)
-    if not _make_read_only(target):
-        pytest.skip("this file system cannot make a folder read-only for root (chattr)")
+    _make_read_only(target)
     try:
         code, err = _build(capsys, "--catalog", "catalog.json", "-o", str(output))
         after = _snapshot(work)
