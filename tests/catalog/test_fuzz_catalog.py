@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from deepoc import jsondoc
 from deepoc.catalog import sync as catalog_sync
 from deepoc.cli import main
+from tests.samples import VALID_V1
 
 from .conftest import ModuleFactory
 
@@ -42,22 +43,7 @@ VALUES = st.recursive(
     max_leaves=20,
 )
 
-BASE = {
-    "title": "Fuzz module",
-    "summary": "A module",
-    "description": ["text"],
-    "keywords": ["docker"],
-    "license": "MIT",
-    "date_creation": "2020-01-01",
-    "sources": {
-        "dockerfile_repo": "https://github.com/o/DEEP-OC-x",
-        "docker_registry_repo": "o/x",
-        "code": "https://github.com/o/x",
-    },
-    "continuous_integration": {"build_status_badge": "https://x.org/b.svg",
-                               "build_status_url": "https://x.org/b"},
-    "tosca": [],
-}
+BASE = {**VALID_V1, "title": "Fuzz module"}
 
 
 def strict_loads(text: str):

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,16 +12,12 @@ import pytest
 
 import deepoc
 from deepoc.template.record import behind, recorded_version
+from tests.template.conftest import copy_template, git_env
 
-ROOT = Path(__file__).resolve().parents[2]
 DEEP_OC = str(Path(sys.executable).with_name("deep-oc"))
-TEMPLATE_FILES = ("cookiecutter.json", "local_extensions.py", "hooks", "templates",
-                  "{{cookiecutter.repo_name}}")
 
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
-    from tests.template.conftest import git_env
-
     return dict(git_env(home), **extra)
 
 
@@ -38,14 +33,7 @@ def catalog(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("outdated")
     home = base / "home"
     home.mkdir()
-    old = base / "template-0.1.0"
-    old.mkdir()
-    for name in TEMPLATE_FILES:
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, old / name)
-    spec = old / "cookiecutter.json"
-    spec.write_text(spec.read_text().replace(
-        f'"_template_version": "{deepoc.__version__}"', '"_template_version": "0.1.0"'))
+    old = copy_template(base / "template-0.1.0", "0.1.0")
     env = _env(home)
     for project, template in (("Current one", None), ("Older one", old), ("By hand", None)):
         run_env = dict(env, DEEPOC_TEMPLATE=str(template)) if template else env

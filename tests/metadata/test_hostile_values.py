@@ -14,25 +14,11 @@ from deepoc import jsondoc
 from deepoc.jsonsafe import find_unrepresentable, number_problem, text_problem
 from deepoc.limits import MAX_INT_DIGITS, MAX_ISSUES_PER_FILE
 from deepoc.metadata import validate_bytes, validate_data
+from tests.samples import VALID_V1
 
 from .conftest import run_process
 
-V1 = {
-    "title": "Demo module",
-    "summary": "A module",
-    "description": ["text"],
-    "keywords": ["docker"],
-    "license": "MIT",
-    "date_creation": "2020-01-01",
-    "sources": {
-        "dockerfile_repo": "https://github.com/o/DEEP-OC-x",
-        "docker_registry_repo": "o/x",
-        "code": "https://github.com/o/x",
-    },
-    "continuous_integration": {"build_status_badge": "https://x.org/b.svg",
-                               "build_status_url": "https://x.org/b"},
-    "tosca": [],
-}
+V1 = VALID_V1
 
 
 def _json(text_fields: str) -> bytes:

@@ -3,28 +3,17 @@ branch and ``template`` are pushed to each published repo and a pull request is 
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 from tests.publish.conftest import REPO, TOKEN, git
+from tests.template.conftest import copy_template
 
 DOCKER = f"DEEP-OC-{REPO}"
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE_FILES = ("cookiecutter.json", "local_extensions.py", "hooks", "templates",
-                  "{{cookiecutter.repo_name}}")
 
 
 def _next_template(dest: Path) -> Path:
-    dest.mkdir()
-    for name in TEMPLATE_FILES:
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
-    spec = dest / "cookiecutter.json"
-    data = json.loads(spec.read_text(encoding="utf-8"))
-    data["_template_version"] = "9.0.0"
-    spec.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    copy_template(dest, "9.0.0")
     docker = dest / "{{cookiecutter.repo_name}}" / "DEEP-OC-{{cookiecutter.repo_name}}"
     (docker / "CHANGELOG.md").write_text("# Changes\n")
     return dest

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -13,6 +15,28 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 COOKIECUTTER = str(VENV_BIN / "cookiecutter")
+#: the template's files, as pyproject maps them into the wheel
+TEMPLATE_FILES = ("cookiecutter.json", "local_extensions.py", "hooks", "templates",
+                  "{{cookiecutter.repo_name}}")
+
+
+def copy_template(dest: Path, version: str | None = None) -> Path:
+    """A copy of this checkout's template in ``dest`` (for DEEPOC_TEMPLATE), at another
+    ``_template_version`` when given: an older or a later release to update between."""
+    dest.mkdir()
+    for name in TEMPLATE_FILES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(src, dest / name)
+    if version:
+        spec = dest / "cookiecutter.json"
+        text = spec.read_text(encoding="utf-8")
+        spec.write_text(re.sub(r'"_template_version": "[^"]*"',
+                               f'"_template_version": "{version}"', text, count=1),
+                        encoding="utf-8")
+    return dest
 
 #: name -> answers given (the rest are defaults). Together: every license, default and
 #: other git_base_url / dockerhub_user, digits and underscores, non-ASCII authors,

@@ -5,31 +5,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, git_env
+from .conftest import copy_template, git_env
 
 DEEP_OC = str(Path(sys.executable).with_name("deep-oc"))
-TEMPLATE_FILES = ("cookiecutter.json", "local_extensions.py", "hooks", "templates",
-                  "{{cookiecutter.repo_name}}")
 CODE = "{{cookiecutter.repo_name}}"
 DOCKER = f"{CODE}/DEEP-OC-{CODE}"
-
-
-def _copy_template(dest: Path) -> Path:
-    dest.mkdir()
-    for name in TEMPLATE_FILES:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy(src, dest / name)
-    return dest
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -41,8 +27,6 @@ def _edit(path: Path, old: str, new: str) -> None:
 def _next_version(template: Path) -> None:
     """The template's next release: a new file, a changed line authors leave alone, a
     changed line authors edit, a deleted file, a new version number."""
-    spec = template / "cookiecutter.json"
-    _edit(spec, '"_template_version": "0.2.0"', '"_template_version": "0.3.0"')
     (template / DOCKER / "CHANGELOG.md").write_text("# Changes\n\n- template 0.3.0\n")
     _edit(template / CODE / "requirements.txt", "webargs>=5.5,<6", "webargs>=5.5,<7")
     _edit(template / DOCKER / "Dockerfile", "# Build arguments (the same file builds",
@@ -78,7 +62,7 @@ class Module:
 @pytest.fixture()
 def module(tmp_path) -> tuple[Module, Path, Path]:
     """Baked with template 0.2.0, edited as an author would; and template 0.3.0 beside it."""
-    v1 = _copy_template(tmp_path / "template-0.2.0")
+    v1 = copy_template(tmp_path / "template-0.2.0", "0.2.0")
     home = tmp_path / "home"
     home.mkdir()
     root = tmp_path / "work"
@@ -100,7 +84,7 @@ def module(tmp_path) -> tuple[Module, Path, Path]:
     _edit(m.docker / "Dockerfile", "# Build arguments (the same file builds",
           "# Build arguments, as we use them (the same file builds")
     m.commit_all(m.docker, "my Dockerfile comment")
-    v2 = _copy_template(tmp_path / "template-0.3.0")
+    v2 = copy_template(tmp_path / "template-0.3.0", "0.3.0")
     _next_version(v2)
     return m, v1, v2
 
