@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from deepoc.errors import UsageError
+from deepoc.template.pair import find_pair
 from deepoc.template.update import (
-    DOCKER_PREFIX,
     TEMPLATE_BRANCH,
     Outcome,
     UpdateError,
@@ -48,27 +48,6 @@ class Inferred:
 
     value: str
     source: str
-
-
-def find_pair(directory: Path) -> tuple[Path, Path]:
-    """The code repo and the Docker repo in ``directory`` (or ``directory`` being one)."""
-    d = directory.expanduser().resolve()
-    if not d.is_dir():
-        raise UsageError(f"{directory} is not a folder: give the folder holding <repo>/ and "
-                         f"{DOCKER_PREFIX}<repo>/")
-    if (d / ".git").exists():
-        d, name = d.parent, d.name.removeprefix(DOCKER_PREFIX)
-        candidates = [name]
-    else:
-        candidates = sorted(p.name[len(DOCKER_PREFIX):] for p in d.iterdir()
-                            if p.name.startswith(DOCKER_PREFIX) and (p / ".git").exists())
-    pairs = [(d / c, d / f"{DOCKER_PREFIX}{c}") for c in candidates
-             if (d / c / ".git").exists() and (d / f"{DOCKER_PREFIX}{c}" / ".git").exists()]
-    if len(pairs) != 1:
-        what = "no module pair" if not pairs else "more than one module pair"
-        raise UsageError(f"{directory}: {what} (expected <repo>/ and {DOCKER_PREFIX}<repo>/ "
-                         "git repositories side by side)")
-    return pairs[0]
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from deepoc.errors import DeepOCError, UsageError
+from deepoc.template.pair import DOCKER_PREFIX
 
 TEMPLATE_BRANCH = "template"
 ANSWERS_FILE = ".cookiecutter.json"
-DOCKER_PREFIX = "DEEP-OC-"
 #: recorded keys that say where the template came from, not what it renders
 PROVENANCE = ("_template", "_template_commit")
 
