@@ -36,6 +36,13 @@ MAX_ISSUES_PER_FILE = 100
 #: "did you mean" looks at words up to this length (difflib's cost grows with the square)
 MAX_SUGGEST_WORD = 64
 
+# -- what the marketplace shows of one module's metadata
+#: values kept per facet (libraries, tasks, categories, data types, tags) of one module;
+#: the rest are dropped (real modules have one to seven)
+MAX_FACET_VALUES = 40
+#: characters of one facet value; a longer one is dropped (real ones are a few words)
+MAX_FACET_VALUE_CHARS = 80
+
 # -- MODULES.yml
 #: a catalog's MODULES.yml (the real one is about 10 KB)
 MAX_MODULES_FILE_BYTES = 10 * MIB

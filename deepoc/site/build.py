@@ -17,14 +17,7 @@ from typing import Any
 
 from deepoc.errors import DeepOCError, UsageError
 from deepoc.site import pages, search
-from deepoc.site.modules import (
-    ListedModule,
-    builds_index,
-    group_keywords,
-    is_http_url,
-    listed_module,
-    sort_key,
-)
+from deepoc.site.modules import ListedModule, builds_index, is_http_url, listed_module, sort_key
 from deepoc.site.staging import MANIFEST, staged_site
 from deepoc.textsafe import neutralise
 
@@ -127,10 +120,11 @@ def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
         builds_raw, builds_doc = _read_json(Path(builds), "build records")
         _check_builds(builds_doc, Path(builds))
     modules = _modules(entries, builds_doc, catalog, remote_images, report)
-    keywords = group_keywords(modules)
+    values = pages.site_values(modules)
+    licenses = pages.license_values(modules)
     generated = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    site = pages.Site(neutralise(site_title), generated, base_url, pages.csp(remote_images),
-                      {k.label.lower(): k.slug for k in keywords})
+    site = pages.make_site(neutralise(site_title), generated, base_url,
+                           pages.csp(remote_images), values)
     with staged_site(out, [catalog, *([Path(builds)] if builds is not None else [])]) as stage:
         for asset in sorted(STATIC.iterdir()):
             if asset.suffix in (".css", ".js", ".svg"):
@@ -138,10 +132,13 @@ def build_site(catalog: str | os.PathLike[str], out: str | os.PathLike[str],
         stage.write("catalog.json", cat_raw)
         if builds_raw is not None:
             stage.write("builds.json", builds_raw)
-        for rel, text in pages.site_pages(site, modules, keywords):
+        filters = pages.fieldsets(modules, values, licenses)
+        for rel, text in pages.site_pages(site, modules, values, filters):
             stage.write(rel, text)
         summaries = [pages.truncate(m.summary) for m in modules]
-        for rel, text in search.search_files(modules, keywords, summaries, pages.PAGE_SIZE):
+        listed = {f.key: [slug for slug, _label, _n in f.options] for f in filters}
+        for rel, text in search.search_files(modules, values, licenses, listed, summaries,
+                                             pages.PAGE_SIZE):
             stage.write(rel, text)
     report.modules, report.files, report.changed = len(modules), stage.files, stage.changed
     report.seconds = time.perf_counter() - t0

@@ -7,18 +7,24 @@ metadata. Pure functions: no file system.
 
 from __future__ import annotations
 
-import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from deepoc.images.newest import newest
+from deepoc.site import facets
 from deepoc.site.markdown import description_html
+from deepoc.site.slugs import module_slug, slugify, unique_slug
 from deepoc.textsafe import neutralise_tree
 
-PREFERRED_BRANCHES = ("master", "main")
+__all__ = ["ListedModule", "builds_index", "is_http_url", "listed_module", "module_slug",
+           "pick_branch", "slugify", "sort_key", "unique_slug"]
+
+PREFERRED_BRANCHES = ("master", "main")  # when the catalog does not say the default branch
 SHOWN_BUILD_STATUSES = ("pushed", "reused")  # a tag of these statuses really exists
+#: the license shown for a LICENSE file whose text no SPDX license matched
+UNIDENTIFIED_LICENSE = "see LICENSE"
 
 # (label, paths) in display order; the first path holding a value wins.
 LINK_FIELDS: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
@@ -41,7 +47,6 @@ LINK_FIELDS: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
 # Only absolute http(s) URLs with a host become links; anything else is shown as text.
 HTTP_URL = re.compile(r"https?://[^/?#@\s\x00-\x1f\x7f]+([/?#][^\s\x00-\x1f\x7f]*)?",
                       re.IGNORECASE)
-SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}")
 DOCKERHUB_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._/-]*")
 DOCKER_TAG = re.compile(r"\w[\w.-]{0,127}")
 IMAGE_REF = re.compile(r"\w[\w.:/-]*")
@@ -87,7 +92,11 @@ class ListedModule:
     """Everything the site shows about one module, made once per module per build.
 
     ``status`` is ok, invalid, error, stale or missing; ``images`` maps a variant (cpu, gpu)
-    to the :class:`Image` that really exists; ``description`` is sanitized HTML."""
+    to the :class:`Image` that really exists; ``description`` is sanitized HTML;
+    ``facets`` maps each kind of :data:`deepoc.site.facets.KINDS` to the module's values.
+    ``license`` is what cards and the License filter show: the metadata's, else the id of
+    the repository's LICENSE file (``license_file`` is then its path, ``license_href`` a
+    link to it when one can be made), else "see LICENSE" or "unspecified"."""
 
     name: str
     slug: str
@@ -95,7 +104,7 @@ class ListedModule:
     summary: str
     description: str
     description_text: str
-    keywords: list[str]
+    facets: dict[str, list[str]]
     license: str
     created: str | None
     updated: str | None
@@ -113,7 +122,27 @@ class ListedModule:
     build_status: str
     url: str | None
     extra_branches: list[str] = field(default_factory=list)
-    template_version: str | None = None  # of the template that made the shown branch
+    template_version: str | None = None  # of the deep-oc template that made the branch
+    template: str | None = None  # the template of record, v2 links.ai4_template
+    license_file: str | None = None
+    license_href: str | None = None
+
+    @property
+    def card_values(self) -> list[tuple[str, str]]:
+        """(kind, value) chips of a card: libraries, tasks, then tags, at most eight; not
+        "Other" (the AI4OS dashboard's catch-all value says nothing on a card)."""
+        return [(k, v) for k in facets.CARD_KINDS for v in self.facets.get(k, ())
+                if v.lower() != "other"][:facets.CARD_VALUES]
+
+    @property
+    def license_identified(self) -> bool:
+        """Whether ``license`` names a license (from the metadata or a LICENSE file)."""
+        return not (self.license_file and self.license == UNIDENTIFIED_LICENSE)
+
+    @property
+    def all_values(self) -> list[str]:
+        """Every facet value, for search and the feed's categories."""
+        return [v for k in facets.KINDS for v in self.facets.get(k.key, ())]
 
     @property
     def valid(self) -> bool:
@@ -131,42 +160,6 @@ class ListedModule:
     def newest_date(self) -> str:
         """What the feed orders by: the update date, else the creation date."""
         return self.updated or self.created or ""
-
-
-@dataclass
-class Keyword:
-    """A keyword of the site: its label, its page's slug and its modules, newest first."""
-
-    label: str
-    slug: str
-    modules: list[ListedModule]
-
-
-def slugify(text: str) -> str:
-    """A file-name-safe, lower-case slug (callers make colliding slugs unique)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))[:60] or "x"
-
-
-def _short_hash(text: str) -> str:
-    return hashlib.sha1(text.encode()).hexdigest()[:8]
-
-
-def unique_slug(text: str, taken: set[str]) -> str:
-    """``slugify(text)``, with a short hash of the text when that slug is already taken."""
-    slug = slugify(text)
-    if slug in taken:
-        slug = f"{slug}-{_short_hash(text)}"
-    taken.add(slug)
-    return slug
-
-
-def module_slug(name: str) -> str:
-    """The page name of a module: its catalog name when that is already URL-safe, so URLs
-    stay stable."""
-    if SAFE_NAME.fullmatch(name):
-        return name
-    return f"{slugify(name)}-{_short_hash(name)}"
 
 
 def _get(data: Any, path: tuple[str, ...]) -> Any:
@@ -194,26 +187,18 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def _dedupe(items: list[str]) -> list[str]:
-    seen: set[str] = set()
-    out = []
-    for item in items:
-        if item.lower() not in seen:
-            seen.add(item.lower())
-            out.append(item)
-    return out
-
-
 def _has_content(record: Any) -> bool:
     return isinstance(record, dict) and (record.get("commit") is not None
                                          or isinstance(record.get("metadata"), dict))
 
 
-def pick_branch(branches: dict[str, Any]) -> str | None:
-    """The branch the marketplace shows: master, then main, then the first by name,
-    preferring branches that exist (a followed ``test`` branch may be missing)."""
-    order = [b for b in PREFERRED_BRANCHES if b in branches] + sorted(
-        b for b in branches if b not in PREFERRED_BRANCHES)
+def pick_branch(branches: dict[str, Any], default: str | None = None) -> str | None:
+    """The branch the marketplace shows: the remote's default branch (``default``, which
+    catalog.json records), else master, then main, then the first by name; preferring
+    branches that exist (a followed ``test`` branch may be missing)."""
+    first = ([default] if default else []) + [b for b in PREFERRED_BRANCHES if b != default]
+    order = [b for b in first if b in branches] + sorted(
+        b for b in branches if b not in first)
     for name in order:
         if _has_content(branches[name]):
             return name
@@ -320,19 +305,39 @@ def _status(entry: dict[str, Any], br: dict[str, Any]) -> str:
     return status
 
 
-def _abilities(meta: dict[str, Any]) -> tuple[list[str], bool, bool, bool]:
-    """Keywords, then trainable, inference and pre-trained: v2 has categories for those,
-    v1 says them with keywords."""
-    if "metadata_version" in meta or "links" in meta or "dates" in meta:  # v2
-        keywords = _strings(meta.get("tags")) + _strings(meta.get("tasks")) + _strings(
-            meta.get("libraries"))
-        cats = {c.lower() for c in _strings(meta.get("categories"))}
-        return (keywords, "ai4 trainable" in cats, "ai4 inference" in cats,
-                "ai4 pre trained" in cats)
-    keywords = _strings(meta.get("keywords"))
-    low = {k.lower() for k in keywords}
-    return (keywords, "trainable" in low, "inference" in low,
-            "pre-trained" in low or "pretrained" in low)
+# Where a repository's files are shown on the web: <url>/blob/<branch>/<path>.
+REPO_PATH = re.compile(r"(?!.*(^|/)\.\.?(/|$))[\w.-]+(/[\w.-]+)*", re.ASCII)
+_BLOB_HOSTS = {"github.com": "/blob/", "www.github.com": "/blob/"}
+
+
+def file_href(url: str | None, branch: str | None, path: str) -> str | None:
+    """A link to ``path`` on ``branch`` of the repository at ``url`` (GitHub, GitLab), or
+    None when the host is not one whose file URLs are known or the result is not http(s)."""
+    if not url or not branch or not is_http_url(url) or not REPO_PATH.fullmatch(path):
+        return None
+    host = (urlsplit(url).hostname or "").lower()
+    if host in _BLOB_HOSTS:
+        middle = _BLOB_HOSTS[host]
+    elif host == "gitlab.com" or host.startswith("gitlab."):
+        middle = "/-/blob/"
+    else:
+        return None
+    href = url.rstrip("/") + middle + quote(branch, safe="/") + "/" + quote(path, safe="/")
+    return href if is_http_url(href) else None
+
+
+def _license(meta: dict[str, Any], br: dict[str, Any], url: str | None,
+             branch: str | None) -> tuple[str, str | None, str | None]:
+    """(shown license, LICENSE file path or None, link to that file or None)."""
+    named = _text(meta.get("license"))
+    found = br.get("license_file")
+    if named or not isinstance(found, dict) or not isinstance(found.get("path"), str):
+        return named or "unspecified", None, None
+    path = found["path"].strip()[:200] or "LICENSE"
+    spdx = found.get("spdx_id")
+    shown = spdx.strip()[:100] if isinstance(spdx, str) and spdx.strip() \
+        else UNIDENTIFIED_LICENSE
+    return shown, path, file_href(url, branch, path)
 
 
 def listed_module(entry: dict[str, Any], records: list[dict[str, Any]],
@@ -344,15 +349,16 @@ def listed_module(entry: dict[str, Any], records: list[dict[str, Any]],
     records = neutralise_tree(records)  # type: ignore[assignment]
     name = str(entry.get("name") or "unnamed")
     branches = entry.get("branches") if isinstance(entry.get("branches"), dict) else {}
-    branch = pick_branch(branches)
+    branch = pick_branch(branches, _str_or_none(entry.get("default_branch")))
     br = branches.get(branch) if branch else None
     br = br if isinstance(br, dict) else {}
     meta = br.get("metadata") if isinstance(br.get("metadata"), dict) else {}
     status = _status(entry, br)
     reason = entry.get("reason") or br.get("reason")
-    keywords, trainable, inference, pretrained = _abilities(meta)
+    values, can = facets.taxonomy(meta)
     images, rows, overall = _builds(records, branch)
     url = _str_or_none(entry.get("url"))
+    license_, license_file, license_href = _license(meta, br, url, branch)
     # v1 descriptions are arrays of wrapped lines: joined by newlines they flow into one
     # Markdown paragraph, and a blank item still starts a new one.
     source = _text(meta.get("description"), "\n")
@@ -364,8 +370,8 @@ def listed_module(entry: dict[str, Any], records: list[dict[str, Any]],
         summary=_text(meta.get("summary")),
         description=html,
         description_text=plain,
-        keywords=_dedupe([k for k in keywords if len(k) <= 80])[:40],
-        license=_text(meta.get("license")) or "unspecified",
+        facets=values,
+        license=license_,
         created=_str_or_none(br.get("created")),
         updated=_str_or_none(br.get("updated")),
         branch=branch,
@@ -374,9 +380,9 @@ def listed_module(entry: dict[str, Any], records: list[dict[str, Any]],
         stale=bool(entry.get("stale")) or status == "stale",
         problems=_problems(entry, br),
         links=_links(meta, url),
-        trainable=trainable,
-        inference=inference,
-        pretrained=pretrained,
+        trainable="trainable" in can,
+        inference="inference" in can,
+        pretrained="pretrained" in can,
         images=images,
         builds=rows,
         build_status=overall,
@@ -384,29 +390,12 @@ def listed_module(entry: dict[str, Any], records: list[dict[str, Any]],
         extra_branches=sorted(b for b in branches if b != branch
                               and _has_content(branches[b])),
         template_version=_str_or_none(br.get("template_version")),
+        template=(_str_or_none(br.get("template")) or "").strip()[:100] or None,
+        license_file=license_file,
+        license_href=license_href,
     )
 
 
 def sort_key(module: ListedModule) -> tuple[str, str]:
     """Newest first by creation date, so an update does not reshuffle every listing."""
     return (module.created or "", module.name)
-
-
-def group_keywords(modules: list[ListedModule]) -> list[Keyword]:
-    """Keywords with their modules (in the order given). Spellings that differ only in case
-    are one keyword, shown in its most used spelling, each with a unique slug."""
-    groups: dict[str, list[ListedModule]] = {}
-    spellings: dict[str, dict[str, int]] = {}
-    for m in modules:
-        for k in m.keywords:
-            groups.setdefault(k.lower(), []).append(m)
-            counts = spellings.setdefault(k.lower(), {})
-            counts[k] = counts.get(k, 0) + 1
-    out = []
-    taken = {"index"}  # keywords/index.html is the keyword index
-    for low in sorted(groups):  # sorted: the same keyword set always gets the same slugs
-        counts = spellings[low]
-        label = max(counts, key=counts.__getitem__)  # the most used spelling (first on ties)
-        out.append(Keyword(label, unique_slug(low, taken), groups[low]))
-    out.sort(key=lambda k: k.label.lower())
-    return out

@@ -7,7 +7,6 @@ link works from ``file://`` and any static host.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,12 +14,16 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from deepoc import __version__
-from deepoc.site.modules import Keyword, ListedModule, slugify
+from deepoc.site import facets as taxonomy
+from deepoc.site.facets import FLAGS, KINDS, Value
+from deepoc.site.modules import ListedModule
+from deepoc.site.slugs import unique_slug
 from deepoc.textsafe import neutralise
 
 PAGE_SIZE = 24  # cards per listing page and per page of search results
 FEED_SIZE = 50
-TOP_FACETS = 60  # options in the home page's keyword and license selects
+TOP_VALUES = 12  # values a home page fieldset lists (the most used); the rest: its index
+TOP_LICENSES = 30  # licenses have no pages: the License fieldset lists more
 
 
 def csp(remote_images: bool) -> str:
@@ -32,14 +35,39 @@ def csp(remote_images: bool) -> str:
 
 @dataclass
 class Site:
-    """What every page shares. ``base_url`` ends with "/" or is None; ``kwslug`` maps each
-    lower-cased keyword to its page's slug."""
+    """What every page shares. ``base_url`` ends with "/" or is None; ``slugs`` maps each
+    facet kind, then each lower-cased value, to the value's page slug; ``nav`` lists the
+    kinds that have values (key, plural label) for the header."""
 
     title: str
     generated: str
     base_url: str | None
     csp: str
-    kwslug: dict[str, str] = field(default_factory=dict)
+    slugs: dict[str, dict[str, str]] = field(default_factory=dict)
+    nav: list[tuple[str, str]] = field(default_factory=list)
+
+
+def make_site(title: str, generated: str, base_url: str | None, policy: str,
+              values: dict[str, list[Value]]) -> Site:
+    """The shared view data of a build, from its facet values (:func:`site_values`)."""
+    return Site(title, generated, base_url, policy,
+                {k: {v.label.lower(): v.slug for v in vs} for k, vs in values.items()},
+                [(k.key, k.many) for k in KINDS if values.get(k.key)])
+
+
+def site_values(modules: list[ListedModule]) -> dict[str, list[Value]]:
+    """Every facet value of the site, by kind, each with its modules (newest first)."""
+    return {k.key: taxonomy.group(modules, k.key) for k in KINDS}
+
+
+def license_values(modules: list[ListedModule]) -> list[Value]:
+    """The licenses shown (cards' text) as values with slugs, like a facet's."""
+    groups: dict[str, list[ListedModule]] = {}
+    for m in modules:
+        groups.setdefault(m.license, []).append(m)
+    taken: set[str] = set()
+    out = [Value("license", lic, unique_slug(lic, taken), groups[lic]) for lic in sorted(groups)]
+    return out
 
 
 def truncate(text: str, length: int = 240) -> str:
@@ -77,6 +105,7 @@ def environment() -> Environment:
     env.filters["day"] = day
     env.filters["card_summary"] = truncate
     env.globals["current_template"] = __version__  # module pages: "template x (current y)"
+    env.globals["kinds"] = KINDS
     return env
 
 
@@ -94,24 +123,54 @@ def home_path(n: int) -> str:
     return "index.html" if n == 1 else f"pages/{n}.html"
 
 
-def keyword_path(slug: str, n: int) -> str:
-    return f"keywords/{slug}.html" if n == 1 else f"keywords/{slug}.p{n}.html"
+def value_path(kind: str, slug: str, n: int = 1) -> str:
+    """A facet value's page: ``library/pytorch.html``, then ``library/pytorch.p2.html``."""
+    return f"{kind}/{slug}.html" if n == 1 else f"{kind}/{slug}.p{n}.html"
 
 
-def facets(modules: list[ListedModule], keywords: list[Keyword]) -> dict[str, list[Any]]:
-    """The options of the home page's keyword and license selects: (label, slug, count)."""
-    top = sorted(keywords, key=lambda k: (-len(k.modules), k.label.lower()))[:TOP_FACETS]
-    licenses = Counter(m.license for m in modules).most_common(TOP_FACETS)
-    return {"keywords": [(k.label, k.slug, len(k.modules)) for k in top],
-            "licenses": [(lic, slugify(lic), n) for lic, n in licenses]}
+@dataclass
+class Fieldset:
+    """One filter of the home page: ``options`` are (value slug, label, count); ``index``
+    links to the list of all values when the fieldset does not show them all."""
+
+    key: str
+    legend: str
+    options: list[tuple[str, str, int]]
+    total: int
+    index: str | None = None
+    many: str = ""
 
 
-def site_pages(site: Site, modules: list[ListedModule],
-               keywords: list[Keyword]) -> Iterator[tuple[str, str]]:
-    """(path, text) of every page; ``modules`` are newest first."""
+def fieldsets(modules: list[ListedModule], values: dict[str, list[Value]],
+              licenses: list[Value]) -> list[Fieldset]:
+    """The home page's filters, in display order: the five facets (the most used values
+    each), then type, image and license. A facet no module uses has no fieldset. Their
+    size depends on the number of values listed, never on the number of modules."""
+    out = []
+    for k in KINDS:
+        vs = values.get(k.key) or []
+        if vs:
+            shown = taxonomy.top(vs, TOP_VALUES)
+            out.append(Fieldset(k.key, k.label, [(v.slug, v.label, v.count) for v in shown],
+                                len(vs), f"{k.key}/index.html" if len(vs) > len(shown)
+                                else None, k.many.lower()))
+    for key, legend, flags in FLAGS:
+        out.append(Fieldset(key, legend, [(value, label, sum(getattr(m, value) for m in modules))
+                                          for value, label in flags], len(flags)))
+    if licenses:
+        shown = taxonomy.top(licenses, TOP_LICENSES)
+        out.append(Fieldset("license", "License", [(v.slug, v.label, v.count) for v in shown],
+                            len(licenses)))
+    return out
+
+
+def site_pages(site: Site, modules: list[ListedModule], values: dict[str, list[Value]],
+               filters: list[Fieldset]) -> Iterator[tuple[str, str]]:
+    """(path, text) of every page; ``modules`` are newest first, ``values`` as
+    :func:`site_values` gives them, ``filters`` as :func:`fieldsets`."""
     env = environment()
     macros = env.get_template("macros.html").make_module({"site": site})
-    # A module's card is on its home page and on each of its keywords' pages, all of them
+    # A module's card is on its home page and on each of its values' pages, all of them
     # (but the first home page) one folder below the root: made once per build.
     below: dict[str, str] = {}
 
@@ -128,25 +187,26 @@ def site_pages(site: Site, modules: list[ListedModule],
     def canonical(path: str) -> str | None:
         return site.base_url + path if site.base_url else None
 
-    options = facets(modules, keywords)
     for n, shown in chunks(modules):
         root = "" if n == 1 else "../"
         p = pager(n, page_count(len(modules)), lambda k, root=root: root + home_path(k))
         yield home_path(n), render("home.html", root, canonical(home_path(n)), p=p,
                                    cards=cards(shown, root), total=len(modules),
-                                   facets=options)
+                                   fieldsets=filters)
     for m in modules:
         path = f"modules/{m.slug}.html"
         yield path, render("module.html", "../", canonical(path), m=m)
-    for k in keywords:
-        count = page_count(len(k.modules))
-        for n, shown in chunks(k.modules):
-            p = pager(n, count, lambda i, k=k: "../" + keyword_path(k.slug, i))
-            yield keyword_path(k.slug, n), render(
-                "keyword.html", "../", canonical(keyword_path(k.slug, n)), p=p, keyword=k,
-                cards=cards(shown, "../"))
-    yield "keywords/index.html", render("keywords.html", "../",
-                                        canonical("keywords/index.html"), keywords=keywords)
+    for kind in KINDS:
+        for v in values.get(kind.key, []):
+            count = page_count(v.count)
+            for n, shown in chunks(v.modules):
+                p = pager(n, count, lambda i, v=v: "../" + value_path(v.kind, v.slug, i))
+                path = value_path(v.kind, v.slug, n)
+                yield path, render("value.html", "../", canonical(path), p=p, kind=kind,
+                                   value=v, cards=cards(shown, "../"))
+        path = f"{kind.key}/index.html"
+        yield path, render("values.html", "../", canonical(path), kind=kind,
+                           values=values.get(kind.key, []))
     # served for any missing path, so its links start at the site root
     yield "404.html", render("404.html", site.base_url or "/", None)
 
@@ -156,7 +216,8 @@ def site_pages(site: Site, modules: list[ListedModule],
     # the view data is already neutralised; this keeps the XML well-formed whatever the
     # templates add (XML 1.0 cannot hold most control characters, not even escaped)
     yield "feed.xml", neutralise(feed)
-    urls = ["index.html", "keywords/index.html", *(f"modules/{m.slug}.html" for m in modules),
-            *(f"keywords/{k.slug}.html" for k in keywords)]
+    urls = ["index.html", *(f"{k.key}/index.html" for k in KINDS if values.get(k.key)),
+            *(f"modules/{m.slug}.html" for m in modules),
+            *(value_path(v.kind, v.slug) for k in KINDS for v in values.get(k.key, []))]
     yield "sitemap.xml", neutralise(env.get_template("sitemap.xml.j2").render(site=site,
                                                                               urls=urls))

@@ -3,8 +3,10 @@
 Why sharded: a query must download a bounded part of the index at any catalog size. Why
 JavaScript files (``DeepOC.<kind>(key, data)`` loaded through ``<script>`` tags) and not
 JSON: browsers block ``fetch()`` of local files, and the site must work from ``file://``.
-Files: ``meta.js``; term shards by the first letters of a term; facet postings; the card
-data of a few modules per chunk. ``static/site.js`` reads them.
+Files: ``meta.js``; term shards by the first letters of a term; facet postings (``f/home.js``
+for every value the home page's filters list, so their counts can follow a query in one
+request, and ``f/<kind>-<xx>.js`` for all values of a kind by the first two letters of their
+slug); the card data of a few modules per chunk. ``static/site.js`` reads them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from deepoc.site.modules import Keyword, ListedModule, slugify
+from deepoc.site.facets import FLAGS, KINDS, Value
+from deepoc.site.modules import ListedModule
 
 DOC_CHUNK = 8  # cards per search/d/N.js
 FLAG_BITS = {"trainable": 1, "inference": 2, "pretrained": 4, "cpu": 8, "gpu": 16}
@@ -26,9 +29,10 @@ STOPWORDS = frozenset(
 
 
 def tokens(m: ListedModule) -> set[str]:
-    """Search terms of a module: words of its name, title, summary, description, keywords."""
+    """Search terms of a module: words of its name, title, summary, description and of
+    every facet value (libraries, tasks, categories, data types, tags)."""
     text = " ".join([m.name.replace("_", " "), m.title, m.summary, m.description_text,
-                     " ".join(m.keywords)]).lower()
+                     " ".join(m.all_values)]).lower()
     return {t for t in re.findall(r"[^\W_]+", text) if t not in STOPWORDS and len(t) <= 40}
 
 
@@ -54,9 +58,13 @@ def shard_name(term: str, plen: int = 2) -> str:
     return "u" + "-".join(f"{ord(c):x}" for c in prefix)
 
 
-def facet_file(name: str) -> str:
-    """Keyword facets share files by the first two letters of their slug (fewer files)."""
-    return "kw-" + name[3:5] if name.startswith("kw-") else name
+HOME = "home"  # the facet file of the values the home page lists
+
+
+def facet_file(kind: str, slug: str) -> str:
+    """The file holding every value of ``kind`` whose slug starts as ``slug`` does (its
+    first two letters): a value's postings load without loading the others'."""
+    return f"{kind}-{slug[:2]}"
 
 
 def postings(ids: list[int], n: int) -> list[int] | str:
@@ -89,17 +97,21 @@ def flags(m: ListedModule) -> int:
     return sum(bit for name, bit in FLAG_BITS.items() if getattr(m, name))
 
 
-def doc(m: ListedModule, summary: str, kwslug: dict[str, str]) -> list[Any]:
-    """One search result: just what a card shows (site.js builds the card from it)."""
-    kws = [[k, kwslug[k.lower()]] for k in m.keywords[:8]]
-    return [m.slug, m.title, summary, kws, flags(m), m.status, (m.created or "")[:10],
+def doc(m: ListedModule, summary: str, slugs: dict[str, dict[str, str]]) -> list[Any]:
+    """One search result: just what a card shows (site.js builds the card from it). Its
+    chips are [label, kind, slug] (a kind of FACET_KINDS)."""
+    chips = [[v, k, slugs[k][v.lower()]] for k, v in m.card_values]
+    return [m.slug, m.title, summary, chips, flags(m), m.status, (m.created or "")[:10],
             m.license, m.build_status]
 
 
-def search_files(modules: list[ListedModule], keywords: list[Keyword],
-                 summaries: list[str], page_size: int) -> Iterator[tuple[str, str]]:
+def search_files(modules: list[ListedModule], values: dict[str, list[Value]],
+                 licenses: list[Value], listed: dict[str, list[str]], summaries: list[str],
+                 page_size: int) -> Iterator[tuple[str, str]]:
     """(path, text) of every file of the index. ``modules`` are in site order (their
-    numbers), ``summaries`` the card summaries shown for them."""
+    numbers), ``values`` the facet values by kind, ``licenses`` the license values,
+    ``listed`` the value slugs each home page fieldset shows (by key), ``summaries`` the
+    card summaries shown for them."""
     n = len(modules)
     plen = prefix_length(n)
     terms: dict[str, list[int]] = {}
@@ -112,25 +124,28 @@ def search_files(modules: list[ListedModule], keywords: list[Keyword],
     for name, data in shards.items():
         yield f"search/t/{name}.js", _js("terms", name, data)
 
-    facets: dict[str, list[int]] = {
-        f"{kind}-{flag}": [i for i, m in enumerate(modules) if getattr(m, flag)]
-        for kind, names in (("type", ("trainable", "inference", "pretrained")),
-                            ("image", ("cpu", "gpu"))) for flag in names}
-    for i, m in enumerate(modules):  # the same slugs as the home page's license select
-        facets.setdefault("license-" + slugify(m.license), []).append(i)
     rank = {m.slug: i for i, m in enumerate(modules)}
-    for k in keywords:
-        facets["kw-" + k.slug] = sorted(rank[m.slug] for m in k.modules)
-    files: dict[str, dict[str, list[int] | str]] = {}
-    for name, ids in facets.items():
-        files.setdefault(facet_file(name), {})[name] = postings(ids, n)
+    # every value: (key, slug) -> [label, postings]; a file per kind and slug prefix
+    entries: dict[tuple[str, str], list[Any]] = {}
+    files: dict[str, dict[str, list[Any]]] = {}
+    for key, vs in [*((k.key, values.get(k.key, [])) for k in KINDS), ("license", licenses)]:
+        for v in vs:
+            entry = [v.label, postings(sorted(rank[m.slug] for m in v.modules), n)]
+            entries[key, v.slug] = entry
+            files.setdefault(facet_file(key, v.slug), {})[f"{key}-{v.slug}"] = entry
+    for key, _legend, flag_values in FLAGS:
+        for flag, label in flag_values:
+            entries[key, flag] = [label, postings(
+                [i for i, m in enumerate(modules) if getattr(m, flag)], n)]
+    files[HOME] = {f"{key}-{slug}": entries[key, slug]
+                   for key, slugs in listed.items() for slug in slugs}
     for fname, group in files.items():
         yield f"search/f/{fname}.js", _js("facet", fname, group)
 
-    kwslug = {k.label.lower(): k.slug for k in keywords}
+    slugs = {kind: {v.label.lower(): v.slug for v in vs} for kind, vs in values.items()}
     for c in range(0, n, DOC_CHUNK):
-        chunk = [doc(m, s, kwslug) for m, s in zip(modules[c:c + DOC_CHUNK],
-                                                   summaries[c:c + DOC_CHUNK], strict=True)]
+        chunk = [doc(m, s, slugs) for m, s in zip(modules[c:c + DOC_CHUNK],
+                                                  summaries[c:c + DOC_CHUNK], strict=True)]
         yield f"search/d/{c // DOC_CHUNK}.js", _js("docs", str(c // DOC_CHUNK), chunk)
 
     yield "search/meta.js", _js("meta", "meta", {

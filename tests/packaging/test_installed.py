@@ -220,8 +220,8 @@ def test_site_of_the_installed_package_loads_cleanly_in_chromium(site, watch):
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     page = watch.page
     try:
-        for rel in ("", "modules/demo_module.html", "keywords/index.html",
-                    "keywords/docker.html", "404.html"):
+        for rel in ("", "modules/demo_module.html", "tag/index.html",
+                    "tag/docker.html", "404.html"):
             page.goto(base + rel, wait_until="networkidle")
         page.goto(base)
         page.fill("#q", "demo")

@@ -14,8 +14,10 @@ PAGES = {
     "home": "index.html",
     "module": "modules/plant_classifier.html",
     "module with problems": "modules/broken_meta.html",
-    "keyword": "keywords/satellite.html",
-    "keyword index": "keywords/index.html",
+    "tag": "tag/satellite.html",
+    "tag index": "tag/index.html",
+    "library": "library/pytorch.html",
+    "empty data type index": "data-type/index.html",
     "404": "modules/no_such_module.html",
 }
 

@@ -85,7 +85,9 @@ def test_v1_module_view():
 def test_v2_module_view_and_unpushed_images():
     v = model.listed_module(_entry("audio_tagger"), model.builds_index(_builds())["audio_tagger"])
     assert v.branch == "main" and v.inference and v.pretrained and not v.trainable
-    assert v.keywords == ["audio", "deep learning", "Classification", "PyTorch"]
+    assert v.facets == {"library": ["PyTorch"], "task": ["Classification"],
+                        "category": ["AI4 inference", "AI4 pre trained"], "data-type": [],
+                        "tag": ["audio", "deep learning"]}  # categories are not tags
     assert v.description == ("<p>Detects birds and insects in audio.</p>\n"
                              "<p>Works on 10 s clips.</p>\n")
     assert set(v.images) == {"cpu"}  # the GPU image was built but not pushed: no command
@@ -155,7 +157,7 @@ def test_slugs():
 
 def test_site_pages_and_escaping(site: Path):
     for rel in ["index.html", "404.html", "feed.xml", "sitemap.xml", "catalog.json",
-                "builds.json", "keywords/index.html", "assets/site.css", "assets/site.js",
+                "builds.json", "tag/index.html", "library/index.html", "assets/site.css", "assets/site.js",
                 "search/meta.js"]:
         assert (site / rel).is_file(), rel
     assert (site / "catalog.json").read_bytes() == (DATA / "catalog.json").read_bytes()
@@ -174,12 +176,13 @@ def test_site_pages_and_escaping(site: Path):
         assert "<" not in shard.read_text(), shard  # escaped as \u003c inside the JSON
 
 
-def test_keyword_pages_feed_sitemap(site: Path):
-    index = (site / "keywords/index.html").read_text()
-    slugs = re.findall(r'<li><a href="([^"]+)\.html">', index)
-    assert slugs and len(slugs) == len(list((site / "keywords").glob("*.html"))) - 1
-    for slug in slugs:
-        assert 'class="card' in (site / f"keywords/{slug}.html").read_text()  # none empty
+def test_value_pages_feed_sitemap(site: Path):
+    for kind in ("tag", "library", "task", "category"):
+        index = (site / f"{kind}/index.html").read_text()
+        slugs = re.findall(r'<li><a href="([^"]+)\.html">', index)
+        assert slugs and len(slugs) == len(list((site / kind).glob("*.html"))) - 1
+        for slug in slugs:
+            assert 'class="card' in (site / f"{kind}/{slug}.html").read_text()  # none empty
     feed = ET.parse(site / "feed.xml").getroot()
     ns = {"a": "http://www.w3.org/2005/Atom"}
     entries = feed.findall("a:entry", ns)
@@ -204,7 +207,7 @@ def test_pagination_never_lists_every_module(tmp_path: Path):
     assert counts == [PAGE_SIZE, PAGE_SIZE, 5]
     assert not (site / "pages/4.html").exists()
     assert 'href="../pages/3.html"' in pages[1].read_text()
-    for kw in (site / "keywords").glob("*.html"):
+    for kw in (site / "tag").glob("*.html"):
         assert kw.read_text().count('<li class="card') <= PAGE_SIZE
 
 
@@ -245,7 +248,7 @@ def test_removed_module_pages_are_removed(tmp_path: Path):
     c.write_text(json.dumps(cat))
     build_site(c, site, builds=b, now=NOW)
     assert not (site / "modules/failing_builder.html").exists()
-    assert not (site / "keywords/satellite.html").exists()  # its only module left
+    assert not (site / "tag/satellite.html").exists()  # its only module left
     assert "failing_builder" not in (site / "index.html").read_text()
 
 

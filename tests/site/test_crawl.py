@@ -70,6 +70,11 @@ def _check_files(site: Path) -> int:
     return checked
 
 
+def _load_js(path: Path) -> dict:
+    text = path.read_text()
+    return json.loads(text[text.index(",") + 1:text.rindex(")")])
+
+
 def _check_search(site: Path) -> None:
     meta = json.loads(re.search(r"DeepOC\.meta\(\"meta\",(.*)\);",
                                 (site / "search/meta.js").read_text()).group(1))
@@ -78,14 +83,14 @@ def _check_search(site: Path) -> None:
     chunks = -(-meta["n"] // meta["chunk"])
     assert sorted(int(p.stem) for p in (site / "search/d").glob("*.js")) == list(range(chunks))
     home = (site / "index.html").read_text()
-    selects = re.findall(r'id="f-(kw|license)"[^>]*>(.*?)</select>', home, re.S)
-    assert len(selects) == 2
-    for kind, value in selects:
-        prefix = "kw-" if kind == "kw" else "license-"
-        for slug in re.findall(r'<option value="([^"]+)"', value):
-            assert (site / f"search/f/{facet_file(prefix + slug)}.js").is_file(), slug
-    for name in ("type-trainable", "type-inference", "type-pretrained", "image-cpu", "image-gpu"):
-        assert (site / f"search/f/{name}.js").is_file()
+    boxes = re.findall(r'<input type="checkbox" name="([a-z-]+)" value="([^"]+)">', home)
+    assert {"tag", "license", "type", "image"} <= {kind for kind, _ in boxes}
+    listed = _load_js(site / "search/f/home.js")
+    assert sorted(listed) == sorted(f"{kind}-{slug}" for kind, slug in boxes)
+    for kind, slug in boxes:
+        if kind not in ("type", "image"):  # every value is also in its kind's file
+            assert f"{kind}-{slug}" in _load_js(site / f"search/f/{facet_file(kind, slug)}.js")
+    assert set(meta["facets"]) == {p.stem for p in (site / "search/f").glob("*.js")}
 
 
 def test_every_internal_link_resolves_on_disk(site: Path, big_site: Path):
@@ -114,7 +119,7 @@ def test_crawl_over_http(site: Path, site_url: str):
             if urlsplit(target).netloc == urlsplit(site_url).netloc:
                 queue.append(target)
     pages = {urlsplit(u).path for u in seen}
-    assert {"/modules/evil_module.html", "/keywords/index.html", "/feed.xml",
+    assert {"/modules/evil_module.html", "/tag/index.html", "/library/index.html", "/feed.xml",
             "/catalog.json", "/assets/site.js"} <= pages
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(site_url + "modules/no_such_module.html")

@@ -79,7 +79,7 @@ def test_no_written_file_carries_a_control_or_bidi_character(built: Path) -> Non
 def test_text_is_kept_around_the_neutralised_characters(built: Path) -> None:
     page = (built / "modules" / "hostile_text.html").read_text()
     assert "Plant classifier" in page
-    assert "exe.txt" in (built / "keywords" / "index.html").read_text()
+    assert "exe.txt" in (built / "tag" / "index.html").read_text()
 
 
 @pytest.mark.parametrize("name", ["feed.xml", "sitemap.xml"])

@@ -156,7 +156,7 @@ def test_hostile_metadata_is_escaped_on_every_page(tmp_path: Path):
     site = _hostile_site(tmp_path)
     texts = {str(p.relative_to(site)): p.read_text() for p in site.rglob("*")
              if p.suffix in (".html", ".xml")}
-    assert len([t for t in texts if t.startswith("keywords/")]) == 3  # 2 keywords + index
+    assert len([t for t in texts if t.startswith("tag/")]) == 3  # 2 tags + index
     for rel, text in texts.items():
         _assert_safe(text, {"feed.xml": "feed", "sitemap.xml": "sitemap"}.get(rel, rel))
         assert "&amp;lt;" not in text and "&amp;#" not in text, rel  # escaped once, not twice
@@ -180,8 +180,9 @@ def test_hostile_metadata_is_escaped_on_every_page(tmp_path: Path):
     assert '<a href="https://example.org/&#34;&#39;&gt;&lt;img/src=x/onerror=alert(1)&gt;" ' \
         'rel="nofollow noopener">' in module
     assert f'<span class="nolink">{ESCAPED}</span>' in module
-    assert '<dt>Keywords</dt><dd><ul class="kw"><li><a href="../keywords/' in module
-    assert f'<option value="{esc(slugify(PAYLOAD))}">{ESCAPED} (1)</option>' in home
+    assert '<dt>Tags</dt><dd><ul class="kw"><li><a href="../tag/' in module
+    assert f'<input type="checkbox" name="license" value="{esc(slugify(PAYLOAD))}"> ' \
+        f'<span class="v">{ESCAPED}</span> <span class="n" data-n="1">1</span>' in home
     assert f'<category term="{ESCAPED}"/>' in feed and f"<summary>{ESCAPED}</summary>" in feed
     # the description is Markdown: the payload's tag is dropped, its text stays
     assert '<section class="description">' in module and "onerror" not in \

@@ -121,55 +121,107 @@
     });
   }
 
-  // ---- state in the URL hash ----
-  var controls = {
-    q: document.getElementById("q"),
-    kw: document.getElementById("f-kw"),
-    type: document.getElementById("f-type"),
-    image: document.getElementById("f-image"),
-    license: document.getElementById("f-license")
-  };
-  var facetPrefix = { kw: "kw-", type: "type-", image: "image-", license: "license-" };
+  // ---- the filters: one fieldset of checkboxes per facet ----
+  // Values within a facet combine with OR, facets with AND. Every count is the number of
+  // modules the list would show with that value chosen in its facet (alone), keeping the
+  // query and the other facets' choices: the count of a value not chosen yet is what the
+  // list grows or shrinks to when it is ticked.
+  var q = document.getElementById("q");
+  var KINDS = [], groups = {}, listed = {};
+  Array.prototype.forEach.call(form.querySelectorAll("fieldset[data-facet]"), function (fs) {
+    var k = fs.getAttribute("data-facet");
+    KINDS.push(k);
+    groups[k] = fs;
+    listed[k] = {};
+    boxes(k).forEach(function (b) { listed[k][b.value] = true; });
+  });
+  var FLAGS = { type: 1, image: 1 };  // every value of these is listed: nothing else is valid
+  var PAGES = { library: 1, task: 1, category: 1, "data-type": 1, tag: 1 };  // card chip links
   var SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;  // what deep-oc's slugify makes, nothing else
-  // A facet value from the URL is kept only if it is one the page offers (a select option;
-  // keywords and licenses, whose selects list only the most used: a slug, checked against
-  // meta.js's facet files before anything is loaded).
-  function knownFacet(k, v) {
-    if (!v || !SLUG.test(v)) { return false; }
-    if (k === "kw" || k === "license") { return true; }
-    return Array.prototype.some.call(controls[k].options, function (o) { return o.value === v; });
+  function boxes(k) {
+    return Array.prototype.slice.call(groups[k].querySelectorAll("input[type=checkbox]"));
   }
-  function facetFile(k, v) { return k === "kw" ? "kw-" + v.slice(0, 2) : facetPrefix[k] + v; }
+  function has(o, key) { return Object.prototype.hasOwnProperty.call(o, key); }
+  // The file holding a value's postings: the home page's values are all in f/home.js (one
+  // request gives every count); any other value is in its kind's file for the first two
+  // letters of its slug, loaded only when that value is chosen (from a link or the URL).
+  function facetFile(k, v) { return has(listed[k], v) ? "home" : k + "-" + v.slice(0, 2); }
+  // A value from the URL is kept only if it has the shape of a slug, and for type and image
+  // only if the page offers it; load() then refuses any file meta.js does not name.
+  function knownValue(k, v) {
+    return !!v && SLUG.test(v) && (!has(FLAGS, k) || has(listed[k], v));
+  }
+  var postingsCache = {};
+  function postingsOf(k, v) {
+    var name = k + "-" + v;
+    if (has(postingsCache, name)) { return Promise.resolve(postingsCache[name]); }
+    return load("facet", facetFile(k, v)).then(function (d) {
+      var e = d && has(d, name) ? d[name] : null;
+      postingsCache[name] = e ? { label: String(e[0]), ids: undelta(e[1]) } : null;
+      return postingsCache[name];
+    });
+  }
+
+  // ---- state in the URL hash: #q=...&library=pytorch&library=keras&task=...&p=2 ----
   function readHash() {
     var params = new URLSearchParams(location.hash.replace(/^#/, ""));
-    var st = { p: Math.max(1, parseInt(params.get("p") || "1", 10) || 1) };
-    Object.keys(controls).forEach(function (k) { st[k] = params.get(k) || ""; });
-    Object.keys(facetPrefix).forEach(function (k) { if (!knownFacet(k, st[k])) { st[k] = ""; } });
+    var st = { q: params.get("q") || "", p: Math.max(1, parseInt(params.get("p") || "1", 10) || 1), sel: {} };
+    KINDS.forEach(function (k) {
+      var vs = params.getAll(k);
+      if (k === "tag") { vs = vs.concat(params.getAll("kw")); }  // links made before tags
+      st.sel[k] = vs.filter(function (v, i) { return knownValue(k, v) && vs.indexOf(v) === i; }).slice(0, 50);
+    });
     return st;
   }
   function fromControls() {
-    var st = { p: 1 };
-    Object.keys(controls).forEach(function (k) { st[k] = controls[k].value; });
-    st.q = controls.q.value;
+    var st = { q: q.value, p: 1, sel: {} };
+    KINDS.forEach(function (k) {
+      st.sel[k] = boxes(k).filter(function (b) { return b.checked; }).map(function (b) { return b.value; });
+    });
     return st;
   }
   function toHash(st) {
     var params = new URLSearchParams();
-    Object.keys(controls).forEach(function (k) { if (st[k]) { params.set(k, st[k]); } });
+    if (st.q) { params.set("q", st.q); }
+    KINDS.forEach(function (k) { st.sel[k].forEach(function (v) { params.append(k, v); }); });
     if (st.p > 1) { params.set("p", String(st.p)); }
     var s = params.toString();
     return s ? "#" + s : "";
   }
   function setControls(st) {
-    Object.keys(controls).forEach(function (k) {
-      var c = controls[k];
-      if (c.tagName === "SELECT" && knownFacet(k, st[k]) && !c.querySelector("option[value='" + CSS.escape(st[k]) + "']")) {
-        var o = document.createElement("option");
-        o.value = st[k];
-        o.textContent = st[k];
-        c.appendChild(o);
-      }
-      c.value = st[k];
+    q.value = st.q;
+    KINDS.forEach(function (k) {
+      boxes(k).forEach(function (b) { b.checked = st.sel[k].indexOf(b.value) >= 0; });
+    });
+  }
+  // A chosen value the fieldset does not list gets a checkbox of its own, labelled from
+  // the index (textContent: the label is the module authors' text).
+  function addBox(k, v, label, total) {
+    var li = el("li", "added");
+    var lab = el("label");
+    var box = document.createElement("input");
+    box.type = "checkbox";
+    box.name = k;
+    box.value = v;
+    lab.appendChild(box);
+    lab.appendChild(document.createTextNode(" "));
+    lab.appendChild(el("span", "v", label));
+    lab.appendChild(document.createTextNode(" "));
+    var n = el("span", "n", String(total));
+    n.setAttribute("data-n", String(total));
+    lab.appendChild(n);
+    li.appendChild(lab);
+    groups[k].querySelector("ul").appendChild(li);
+    return box;
+  }
+  function showCounts(counts) {
+    KINDS.forEach(function (k) {
+      boxes(k).forEach(function (b) {
+        var n = b.parentNode.querySelector(".n");
+        var c = counts ? counts[k][b.value] : Number(n.getAttribute("data-n"));
+        n.textContent = String(c);
+        b.parentNode.parentNode.classList.toggle("zero", c === 0);
+      });
     });
   }
 
@@ -187,7 +239,7 @@
   }
   function badge(cls, text) { return el("span", "badge " + cls, text); }
   function card(d) {
-    // d = [slug, title, summary, [[kw, kwslug]], flags, status, created, license, build]
+    // d = [slug, title, summary, [[label, kind, slug]], flags, status, created, license, build]
     var li = el("li", "card" + (d[5] !== "ok" ? " card-problem" : ""));
     var h = el("h2");
     var a = el("a", null, d[1]);
@@ -205,12 +257,14 @@
     b.appendChild(badge("b-build-" + d[8], "build: " + d[8]));
     if (d[5] !== "ok") { b.appendChild(badge("b-warn", "metadata " + d[5])); }
     li.appendChild(b);
-    if (d[3].length) {
+    var chips = d[3].filter(function (c) { return has(PAGES, c[1]) && SLUG.test(c[2]); });
+    if (chips.length) {
       var ul = el("ul", "kw");
-      d[3].forEach(function (k) {
-        var kl = el("li");
-        var ka = el("a", null, k[0]);
-        ka.href = root + "keywords/" + encodeURIComponent(k[1]) + ".html";
+      ul.setAttribute("aria-label", "Libraries, tasks and tags");
+      chips.forEach(function (c) {
+        var kl = el("li", "c-" + c[1]);
+        var ka = el("a", null, c[0]);
+        ka.href = root + c[1] + "/" + c[2] + ".html";
         kl.appendChild(ka);
         ul.appendChild(kl);
       });
@@ -238,41 +292,94 @@
     pager.appendChild(el("span", "of", "page " + p + " of " + pages));
   }
 
+  function union(lists) {
+    var set = new Set();
+    lists.forEach(function (l) { l.forEach(function (i) { set.add(i); }); });
+    return Array.from(set);
+  }
+  function countIn(base, ids) {  // |base ∩ ids|, base a Set (null: every module)
+    if (base === null) { return ids.length; }
+    var c = 0;
+    for (var i = 0; i < ids.length; i++) { if (base.has(ids[i])) { c++; } }
+    return c;
+  }
+
   var seq = 0;
   function run(st) {
     var my = ++seq;
     var ws = words(st.q);
-    var facets = Object.keys(facetPrefix).filter(function (k) { return st[k]; });
-    if (!ws.length && !facets.length) {
+    var active = KINDS.filter(function (k) { return st.sel[k].length; });
+    if (!ws.length && !active.length) {
       results.hidden = true;
       listing.hidden = false;
+      showCounts(null);
       statusEl.textContent = st.q.trim() ? "Type at least two letters to search." : "";
       return Promise.resolve();
     }
     statusEl.textContent = "Searching…";
     return load("meta", "meta").then(function (meta) {
-      var parts = ws.map(function (w) { return termIds(meta, w); });
-      facets.forEach(function (k) {
-        var name = facetPrefix[k] + st[k];
-        parts.push(load("facet", facetFile(k, st[k])).then(function (d) {
-          return d && Object.prototype.hasOwnProperty.call(d, name) ? undelta(d[name]) : [];
-        }));
+      var query = ws.length ? Promise.all(ws.map(function (w) { return termIds(meta, w); }))
+        .then(function (sets) { var ids = null; sets.forEach(function (s) { ids = intersect(ids, s); }); return ids; })
+        : Promise.resolve(null);
+      var chosen = [];
+      active.forEach(function (k) {
+        st.sel[k].forEach(function (v) { chosen.push(postingsOf(k, v).then(function (e) { return [k, v, e]; })); });
       });
-      return Promise.all(parts).then(function (sets) {
-        var ids = null;
-        sets.forEach(function (s) { ids = intersect(ids, s); });
-        ids = (ids || []).slice().sort(function (x, y) { return x - y; });
+      var shown = [];  // every listed value, for its count
+      KINDS.forEach(function (k) { boxes(k).forEach(function (b) { shown.push(postingsOf(k, b.value)); }); });
+      return Promise.all([query, Promise.all(chosen), Promise.all(shown)]).then(function (all) {
+        if (my !== seq) { return; }
+        var qIds = all[0], dropped = false, per = {};
+        all[1].forEach(function (c) {
+          var k = c[0], v = c[1], e = c[2];
+          if (!e) { st.sel[k] = st.sel[k].filter(function (x) { return x !== v; }); dropped = true; return; }
+          if (!boxes(k).some(function (b) { return b.value === v; })) { addBox(k, v, e.label, e.ids.length); }
+          (per[k] = per[k] || []).push(e.ids);
+        });
+        if (dropped) {  // a value no module has (an old link): forget it, in the URL too
+          history.replaceState(null, "", toHash(st) || location.pathname + location.search);
+          setControls(st);
+          if (!ws.length && !Object.keys(per).length) { return run(st); }
+        }
+        var chosenSets = {};
+        Object.keys(per).forEach(function (k) { chosenSets[k] = new Set(union(per[k])); });
+        var qSet = qIds === null ? null : new Set(qIds);
+        function matching(skip) {  // modules of the query and every chosen facet but skip
+          var base = qSet;
+          Object.keys(chosenSets).forEach(function (k) {
+            if (k === skip) { return; }
+            var s = chosenSets[k];
+            if (base === null) { base = s; return; }
+            var next = new Set();
+            base.forEach(function (i) { if (s.has(i)) { next.add(i); } });
+            base = next;
+          });
+          return base;
+        }
+        var counts = {};
+        KINDS.forEach(function (k) {
+          var base = matching(k);
+          counts[k] = {};
+          boxes(k).forEach(function (b) {
+            var e = postingsCache[k + "-" + b.value];
+            counts[k][b.value] = e ? countIn(base, e.ids) : 0;
+          });
+        });
+        setControls(st);
+        var hits = matching(null);
+        var ids = Array.from(hits || []).sort(function (x, y) { return x - y; });
         var pages = Math.max(1, Math.ceil(ids.length / meta.page));
         if (st.p > pages) { st.p = pages; }
-        var shown = ids.slice((st.p - 1) * meta.page, st.p * meta.page);
-        var chunks = Array.from(new Set(shown.map(function (i) { return Math.floor(i / meta.chunk); })));
+        var page = ids.slice((st.p - 1) * meta.page, st.p * meta.page);
+        var chunks = Array.from(new Set(page.map(function (i) { return Math.floor(i / meta.chunk); })));
         return Promise.all(chunks.map(function (c) { return load("docs", String(c)); })).then(function () {
           if (my !== seq) { return; }
           list.textContent = "";
-          shown.forEach(function (i) {
+          page.forEach(function (i) {
             var chunk = store.docs[String(Math.floor(i / meta.chunk))];
             if (chunk) { list.appendChild(card(chunk[i % meta.chunk])); }
           });
+          showCounts(counts);
           statusEl.textContent = ids.length === 0 ? "No module matches." :
             ids.length + " module" + (ids.length === 1 ? " matches" : "s match") + ", newest first.";
           renderPager(st, pages);
@@ -292,11 +399,18 @@
   }
   form.hidden = false;
   form.addEventListener("submit", function (e) { e.preventDefault(); update(); });
-  controls.q.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, 120); });
-  ["kw", "type", "image", "license"].forEach(function (k) { controls[k].addEventListener("change", update); });
+  q.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, 120); });
+  form.addEventListener("change", function (e) { if (e.target.type === "checkbox") { update(); } });
   form.addEventListener("reset", function () { setTimeout(update, 0); });
   window.addEventListener("hashchange", function () { var st = readHash(); setControls(st); run(st); });
   var initial = readHash();
+  // On a narrow screen the filters start folded (unless the URL chose some), so the list
+  // comes first.
+  var filters = form.querySelector("details.filters");
+  if (filters && window.matchMedia && window.matchMedia("(max-width: 56rem)").matches &&
+      !KINDS.some(function (k) { return initial.sel[k].length; })) {
+    filters.open = false;
+  }
   setControls(initial);
   run(initial);
 }());
