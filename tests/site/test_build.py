@@ -157,8 +157,8 @@ def test_slugs():
 
 def test_site_pages_and_escaping(site: Path):
     for rel in ["index.html", "404.html", "feed.xml", "sitemap.xml", "catalog.json",
-                "builds.json", "tag/index.html", "library/index.html", "assets/site.css", "assets/site.js",
-                "search/meta.js"]:
+                "builds.json", "tag/index.html", "library/index.html", "assets/site.css",
+                "assets/site.js", "search/meta.js"]:
         assert (site / rel).is_file(), rel
     assert (site / "catalog.json").read_bytes() == (DATA / "catalog.json").read_bytes()
     names = {m["name"] for m in _cat()["modules"]}
