@@ -201,3 +201,41 @@ def test_control_characters_in_metadata_do_not_break_the_feed(tmp_path: Path):
     ns = {"a": "http://www.w3.org/2005/Atom"}
     assert root.find("a:entry/a:title", ns).text == "Bell and[31m escape"
     assert root.find("a:entry/a:summary", ns).text == "formfeed\ttab"
+
+
+def test_hostile_v2_facets_license_and_template_are_escaped(tmp_path: Path):
+    p = PAYLOAD
+    meta = {"metadata_version": "2.0.0", "title": "t", "summary": "s",
+            "libraries": [p, "../../evil"], "tasks": [p + "t"], "categories": [p + "c"],
+            "data-type": [p + "d"], "tags": [p, "javascript:alert(1)"]}
+    entry = {"name": "m", "url": "https://github.com/a/m", "status": "ok",
+             "default_branch": p, "branches": {p: {
+                 "commit": "1" * 40, "status": "ok", "valid": True, "metadata": meta,
+                 "license_file": {"path": p, "spdx_id": None}, "template": p}}}
+    spdx = dict(entry, name="n", branches={"main": dict(entry["branches"][p], license_file={
+        "path": "LICENSE", "spdx_id": p})})
+    cat = tmp_path / "catalog.json"
+    cat.write_text(json.dumps({"catalog_version": 1, "modules": [entry, spdx]}))
+    site = tmp_path / "site"
+    build_site(cat, site, base_url="https://marketplace.example.org/", site_title=PAYLOAD)
+    texts = {str(f.relative_to(site)): f.read_text() for f in site.rglob("*")
+             if f.suffix in (".html", ".xml")}
+    for rel, text in texts.items():
+        _assert_safe(text, {"feed.xml": "feed", "sitemap.xml": "sitemap"}.get(rel, rel))
+    for kind in ("library", "task", "category", "data-type", "tag"):
+        names = [f.name for f in (site / kind).iterdir()]
+        assert "index.html" in names and len(names) >= 2, kind
+        assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*\.html", n) for n in names), names
+    # "../../evil" is a value like any other: its page is library/evil.html, inside the site
+    assert [f.relative_to(tmp_path).as_posix() for f in tmp_path.rglob("*evil*")] == [
+        "site/library/evil.html"]
+    module = texts["modules/m.html"]
+    assert f"<dt>Template</dt><dd><code>{ESCAPED}</code></dd>" in module
+    assert f"<dt>License</dt><dd>see {ESCAPED}</dd>" in module  # no link from a hostile path
+    assert f"<dd>{ESCAPED}</dd>" in module  # the branch shown
+    assert f"<dt>License</dt><dd>{ESCAPED} <span class=\"muted\">(from <a href=\"https://" \
+        'github.com/a/m/blob/main/LICENSE" rel="nofollow noopener">LICENSE</a>)</span></dd>' \
+        in texts["modules/n.html"]
+    assert f'<span class="v">{ESCAPED}</span>' in texts["index.html"]  # a library checkbox
+    for shard in (site / "search").rglob("*.js"):
+        assert "<" not in shard.read_text(), shard
