@@ -83,12 +83,12 @@ def module_entry(i: int, rng: random.Random, base: datetime) -> dict[str, Any]:
     }
 
 
-def build_records(entry: dict[str, Any], rng: random.Random,
-                  registry: str = "localhost:5000") -> list[dict[str, Any]]:
+def build_records(entry: dict[str, Any], rng: random.Random, registry: str = "localhost:5000",
+                  branch: str = "master") -> list[dict[str, Any]]:
     """builds.json records for a module: CPU mostly pushed, GPU sometimes, a few failures."""
     out = []
     name = entry["name"]
-    commit = entry["branches"]["master"]["commit"]
+    commit = entry["branches"][branch]["commit"]
     for variant, chance in (("cpu", 0.9), ("gpu", 0.5)):
         r = rng.random()
         if r > chance:
@@ -98,12 +98,12 @@ def build_records(entry: dict[str, Any], rng: random.Random,
             ["latest", "cpu", f"{commit[:7]}_7", commit[:7]] if variant == "cpu"
             else ["gpu", f"{commit[:7]}_7-gpu"])
         out.append({
-            "module": name, "branch": "master", "git_tag": None, "variant": variant,
+            "module": name, "branch": branch, "git_tag": None, "variant": variant,
             "commit": commit, "build_number": "7", "image": f"{registry}/deephdc/{name}",
             "tags": tags, "digest": "sha256:" + hashlib.sha256(name.encode()).hexdigest(),
             "build_key": "sha256:" + "0" * 64, "status": status,
             "reason": "docker build failed at step 5" if status == "failed" else None,
-            "duration": 12.3, "log": f"logs/{name}-master-{variant}.log",
+            "duration": 12.3, "log": f"logs/{name}-{branch}-{variant}.log",
             "time": "2026-11-20T10:00:00Z"})
     return out
 
@@ -114,6 +114,70 @@ def catalog(n: int, seed: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     base = datetime(2019, 1, 1, tzinfo=timezone.utc)
     modules = [module_entry(i, rng, base) for i in range(n)]
     records = [rec for m in modules for rec in build_records(m, rng)]
+    cat = {"catalog_version": 1, "generated": "2026-11-21T12:00:00Z", "source": "MODULES.yml",
+           "modules": modules}
+    builds = {"builds_version": 1, "updated": "2026-11-21T12:00:00Z", "builds": records}
+    return cat, builds
+
+
+#: facet value counts of a synthetic AI4OS catalog: about the real one's (46 modules:
+#: 6 libraries, 12 tasks, 3 categories, 8 data types, some 80 tags) with room to grow
+V2_VALUES = {"libraries": 8, "tasks": 15, "categories": 3, "data-type": 8, "tags": 80}
+_CATEGORIES = ("AI4 trainable", "AI4 inference", "AI4 pre trained")
+
+
+def _name(offset: int, v: int) -> str:
+    """The ``v``-th value of a facet: words of the vocabulary (so slugs start with many
+    different letters, as real values do), two words past its end."""
+    if offset + v < len(_VOCAB):
+        return _VOCAB[offset + v]
+    return f"{_VOCAB[v % len(_VOCAB)]} {_VOCAB[(v // len(_VOCAB) + offset) % len(_VOCAB)]}"
+
+
+def _zipf_pick(rng: random.Random, n_values: int, k: int) -> list[int]:
+    weights = [1.0 / (r + 1) for r in range(n_values)]
+    return sorted(set(rng.choices(range(n_values), weights=weights, k=k)))
+
+
+def v2_module_entry(i: int, rng: random.Random, base: datetime,
+                    values: dict[str, int]) -> dict[str, Any]:
+    """One catalog.json entry of an AI4OS module (v2 metadata on ``main``, its default
+    branch), drawing its libraries, tasks, categories, data types and tags from ``values``
+    distinct values each (a few common, many rare)."""
+    entry = module_entry(i, rng, base)
+    name = entry["name"]
+    br = entry["branches"].pop("master")
+    old = br["metadata"]
+    meta = {
+        "metadata_version": "2.0.0", "title": old["title"], "summary": old["summary"],
+        "description": "\n\n".join(old["description"]),
+        "dates": {"created": old["date_creation"], "updated": br["updated"][:10]},
+        "links": {"source_code": f"https://github.com/example/{name}",
+                  "docker_image": f"example/{name}", "ai4_template": "ai4-template/2.1.0"},
+        "libraries": [_name(5000, v).capitalize()
+                      for v in _zipf_pick(rng, values["libraries"], 2)],
+        "tasks": [_name(6000, v).title() for v in _zipf_pick(rng, values["tasks"], 2)],
+        "categories": [_CATEGORIES[v] if v < 3 else f"Category {_name(7000, v)}"
+                       for v in _zipf_pick(rng, values["categories"], 2)],
+        "data-type": [_name(7500, v).capitalize()
+                      for v in _zipf_pick(rng, values["data-type"], 2)],
+        "tags": [_name(0, v) for v in _zipf_pick(rng, values["tags"], 4)],
+    }
+    br.update(metadata=meta, metadata_file="ai4-metadata.yml", schema_version="2.0.0",
+              license_file={"path": "LICENSE", "spdx_id": rng.choice(_LICENSES[:2] + (None,))},
+              template="ai4-template/2.1.0")
+    entry.update(url=f"https://github.com/example/{name}", default_branch="main",
+                 branches={"main": br})
+    return entry
+
+
+def v2_catalog(n: int, values: dict[str, int] | None = None,
+               seed: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A catalog.json and builds.json pair with ``n`` AI4OS (v2) modules."""
+    rng = random.Random(seed)
+    base = datetime(2019, 1, 1, tzinfo=timezone.utc)
+    modules = [v2_module_entry(i, rng, base, values or V2_VALUES) for i in range(n)]
+    records = [rec for m in modules for rec in build_records(m, rng, branch="main")]
     cat = {"catalog_version": 1, "generated": "2026-11-21T12:00:00Z", "source": "MODULES.yml",
            "modules": modules}
     builds = {"builds_version": 1, "updated": "2026-11-21T12:00:00Z", "builds": records}

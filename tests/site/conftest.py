@@ -24,15 +24,20 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
-def site_url(site: Path):
-    """The built site served on 127.0.0.1 by a thread; stopped when the session ends."""
-    server, thread = serve_in_thread(site)
+def _served(folder: Path):
+    """``folder`` served on 127.0.0.1 by a thread until the generator is closed."""
+    server, thread = serve_in_thread(folder)
     host, port = server.server_address[:2]
     yield f"http://{host}:{port}/"
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def site_url(site: Path):
+    """The built site served on 127.0.0.1 by a thread; stopped when the session ends."""
+    yield from _served(site)
 
 
 def shot(page, name: str) -> Path:  # noqa: ANN001
@@ -109,9 +114,4 @@ def ai4os_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def ai4os_url(ai4os_site: Path):
     """The AI4OS site served on 127.0.0.1 by a thread."""
-    server, thread = serve_in_thread(ai4os_site)
-    host, port = server.server_address[:2]
-    yield f"http://{host}:{port}/"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    yield from _served(ai4os_site)
