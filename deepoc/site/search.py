@@ -99,7 +99,7 @@ def flags(m: ListedModule) -> int:
 
 def doc(m: ListedModule, summary: str, slugs: dict[str, dict[str, str]]) -> list[Any]:
     """One search result: just what a card shows (site.js builds the card from it). Its
-    chips are [label, kind, slug] (a kind of FACET_KINDS)."""
+    chips are [label, kind, slug], kind a facet key (library, task, tag)."""
     chips = [[v, k, slugs[k][v.lower()]] for k, v in m.card_values]
     return [m.slug, m.title, summary, chips, flags(m), m.status, (m.created or "")[:10],
             m.license, m.build_status]
