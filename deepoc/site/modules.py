@@ -124,6 +124,7 @@ class ListedModule:
     extra_branches: list[str] = field(default_factory=list)
     template_version: str | None = None  # of the deep-oc template that made the branch
     template: str | None = None  # the template of record, v2 links.ai4_template
+    metadata_file: str | None = None  # the file sync read (ai4-metadata.yml, metadata.json)
     license_file: str | None = None
     license_href: str | None = None
 
@@ -393,6 +394,7 @@ def listed_module(entry: dict[str, Any], records: list[dict[str, Any]],
         template=(_str_or_none(br.get("template")) or "").strip()[:100] or None,
         license_file=license_file,
         license_href=license_href,
+        metadata_file=(_str_or_none(br.get("metadata_file")) or "").strip()[:100] or None,
     )
 
 

@@ -200,6 +200,7 @@ def test_module_page_rows_badges_license_and_template(watch, ai4os_url):
         "https://github.com/ai4os-hub/ai4os-yolov8-torch/blob/main/LICENSE"
     assert row("Template").text_content() == "ai4-template/1.9.9"
     assert row("Branch shown").text_content().startswith("main")
+    assert row("Metadata file").text_content() == "ai4-metadata.yml"
     shot(page, "module-ai4os")
     # the default branch (main) is shown, not master, though the module has a master too
     page.goto(ai4os_url + "modules/thunderstorm-nowcast-microstep.html")

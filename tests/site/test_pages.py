@@ -211,7 +211,8 @@ def test_hostile_v2_facets_license_and_template_are_escaped(tmp_path: Path):
     entry = {"name": "m", "url": "https://github.com/a/m", "status": "ok",
              "default_branch": p, "branches": {p: {
                  "commit": "1" * 40, "status": "ok", "valid": True, "metadata": meta,
-                 "license_file": {"path": p, "spdx_id": None}, "template": p}}}
+                 "license_file": {"path": p, "spdx_id": None}, "template": p,
+                 "metadata_file": p}}}
     spdx = dict(entry, name="n", branches={"main": dict(entry["branches"][p], license_file={
         "path": "LICENSE", "spdx_id": p})})
     cat = tmp_path / "catalog.json"
@@ -231,6 +232,7 @@ def test_hostile_v2_facets_license_and_template_are_escaped(tmp_path: Path):
         "site/library/evil.html"]
     module = texts["modules/m.html"]
     assert f"<dt>Template</dt><dd><code>{ESCAPED}</code></dd>" in module
+    assert f"<dt>Metadata file</dt><dd><code>{ESCAPED}</code></dd>" in module
     assert f"<dt>License</dt><dd>see {ESCAPED}</dd>" in module  # no link from a hostile path
     assert f"<dd>{ESCAPED}</dd>" in module  # the branch shown
     assert f"<dt>License</dt><dd>{ESCAPED} <span class=\"muted\">(from <a href=\"https://" \
