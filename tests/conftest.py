@@ -6,11 +6,34 @@ every browser test of a worker uses this session's browser.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
+# A 1x1 PNG: what every off-machine request is answered with (tests stay on loopback).
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+OFF_MACHINE = re.compile(r"^https?://(?!(127\.0\.0\.1|localhost|\[::1\])[:/])")
+
+
+class OfflineBrowser:
+    """The browser, whose every context answers off-machine requests itself (a module's
+    pictures on raw.githubusercontent.com, say): no test reaches past loopback. A test that
+    wants to see those requests routes them on its page, which comes first."""
+
+    def __init__(self, browser) -> None:  # noqa: ANN001 - playwright Browser
+        self._browser = browser
+
+    def new_context(self, **kwargs):  # noqa: ANN003, ANN201
+        ctx = self._browser.new_context(**kwargs)
+        ctx.route(OFF_MACHINE, lambda route: route.fulfill(
+            status=200, content_type="image/png", body=PNG))
+        return ctx
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self._browser, name)
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +47,7 @@ def browser():
         b = pw.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield b
+        yield OfflineBrowser(b)
         b.close()
 
 

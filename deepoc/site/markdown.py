@@ -32,13 +32,26 @@ LINK_TARGET = re.compile(r"(https?://|mailto:)[^\s\x00-\x1f\x7f]+", re.IGNORECAS
 IMAGE_SOURCE = re.compile(r"https://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
 IMG_TAG = re.compile(r"<img\b([^>]*)>")
 HEADING = re.compile(r"<(/?)h([1-6])>")
+# An opening tag of the description's inline HTML, and in it a comma right after a quoted
+# attribute value: ``<img class='fit', src='...'/>``.
+RAW_TAG = re.compile(r"<[A-Za-z][A-Za-z0-9]*\s[^<>]*>")
+STRAY_COMMA = re.compile(r"""(=\s*(?:'[^']*'|"[^"]*"))\s*,""")
 HEADING_SHIFT = 2  # the page's own h1 and h2 come first: a description's h1 becomes h3
+
+
+def as_browsers_read(text: str) -> str:
+    """Inline HTML the way a browser reads it. Most real DEEP and AI4OS descriptions write
+    pictures as ``<img class='fit', src='...'/>``: a browser drops the stray comma, but
+    CommonMark calls it no tag and would print it as text. (A code span showing such a tag
+    loses its comma too: rare, and nothing unsafe.)"""
+    return RAW_TAG.sub(lambda m: STRAY_COMMA.sub(r"\1 ", m.group(0)), text)
 
 
 def render_markdown(text: str) -> str:
     """CommonMark with GitHub's extensions (tables, autolinked bare URLs, strikethrough).
     Raw HTML passes through: :func:`clean_html` decides what of it stays."""
-    return cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE)
+    return cmarkgfm.github_flavored_markdown_to_html(as_browsers_read(text),
+                                                     options=Options.CMARK_OPT_UNSAFE)
 
 
 def _attribute(tag: str, name: str, value: str) -> str | None:
@@ -64,6 +77,8 @@ def _picture(match: re.Match[str], remote_images: bool) -> str:
     if src is None:  # its source was not https: nothing to show
         return ""
     if remote_images:
+        if _attr(attrs, "alt") is None:  # an author's picture with no text: decorative
+            return f'<img alt=""{attrs}>'
         return match.group(0)
     label = _attr(attrs, "alt") or src  # still escaped: safe to put back as text
     return f'<a href="{src}" rel="nofollow noopener">{label}</a>'

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.conftest import PNG
 from tests.site.conftest import DATA, shot
 
 pytestmark = pytest.mark.browser
@@ -233,8 +234,6 @@ def test_search_and_facets_agree_with_the_catalog_at_scale(watch, big_url):
         "() => document.querySelector('#result-pager [aria-current]').textContent === '1'")
 
 
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 
 
 @pytest.fixture(scope="module")

@@ -142,3 +142,23 @@ def test_a_v1_description_of_wrapped_lines_is_one_paragraph():
 def test_description_text_is_what_search_indexes():
     html, text = description_html("A **bold** [link](https://example.org/) &amp; more")
     assert text == "A bold link & more"
+
+
+@pytest.mark.parametrize("source", [
+    "<img class='fit', src='https://raw.githubusercontent.com/ai4os/x/main/fig.png'/>",
+    '<img class="fit",src="https://raw.githubusercontent.com/ai4os/x/main/fig.png">',
+    "Text.\n\n<img class='fit' , src='https://raw.githubusercontent.com/ai4os/x/main/fig.png' />",
+])
+def test_a_stray_comma_between_attributes_is_read_as_a_browser_reads_it(source):
+    html = _html(source)
+    img = re.search(r"<img[^>]*>", html)
+    assert img, html
+    assert 'src="https://raw.githubusercontent.com/ai4os/x/main/fig.png"' in img.group(0)
+    assert "&lt;img" not in html
+    assert 'alt=""' in img.group(0)  # no text given: marked decorative for screen readers
+
+
+def test_commas_in_text_and_in_attribute_values_are_left_alone():
+    html = _html("a, b, <i>c</i>, d\n\n<a href='https://example.org/a,b' title='x, y'>l</a>")
+    assert "a, b, <i>c</i>, d" in html
+    assert 'href="https://example.org/a,b"' in html and 'title="x, y"' in html
