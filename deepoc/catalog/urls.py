@@ -22,6 +22,7 @@ __all__ = [
     "is_local",
     "is_url",
     "module_name",
+    "name_from",
     "normalise_url",
     "refusal",
     "url_kind",
@@ -332,12 +333,19 @@ def module_name(url: str) -> str:
         path = urlsplit(u).path
     else:
         path = u
-    last = path.rstrip("/").rpartition("/")[2]
+    return name_from(path) or "module"
+
+
+def name_from(text: str) -> str:
+    """The module name a repository name or path gives (``module_name``'s rule, also used
+    for a ``.gitmodules`` submodule name): its last ``/`` segment without ``.git`` and
+    a ``DEEP-OC-`` prefix, lower-cased, characters outside ``[a-z0-9._-]`` as ``-``;
+    "" when nothing is left."""
+    last = text.rstrip("/").rpartition("/")[2]
     last = last.removesuffix(".git") or last
     if last.lower().startswith("deep-oc-") and len(last) > len("deep-oc-"):
         last = last[len("deep-oc-") :]
-    name = _NAME_BAD.sub("-", last.lower()).strip("-.")
-    return name or "module"
+    return _NAME_BAD.sub("-", last.lower()).strip("-.")
 
 
 def owner(url: str) -> str:
