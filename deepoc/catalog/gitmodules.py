@@ -199,7 +199,7 @@ def parse_config(text: str) -> list[ConfigValue]:
     """Every value of a git-config text in file order; ``_Syntax`` (line, message) at the
     first error, as git stops there too."""
     r = _Reader(text.removeprefix("\ufeff"))
-    section: str | None = None
+    section = ""  # a key before any [section]: git reads it, no submodule has it
     subsection: str | None = None
     out: list[ConfigValue] = []
     comment = False
@@ -229,8 +229,6 @@ def parse_config(text: str) -> list[ConfigValue]:
             key += c
         while c in " \t":
             c = r.next()
-        if section is None:
-            raise _Syntax(line, f"key {key!r} is outside any [section]")
         if c == "\n":
             out.append(ConfigValue(section, subsection, key.lower(), None, line))
             continue
