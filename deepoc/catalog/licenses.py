@@ -9,13 +9,23 @@ whitespace folded, then an edit distance under 5 % of the text).
 
 Five per cent of the GPL is some 1,700 characters: a whole clause can go missing and the
 text is still called GPL-3.0. So an answer of identify's is only kept when the text is
-*faithful* to that license's own text (:func:`faithful`): word by word, no run of more
-than ``MAX_HUNK_WORDS`` words of the license missing, replaced or inserted, at most
-``MAX_CHANGED_WORDS`` in all, and nothing of the terms missing at the end. Copyright
-notices, a title, text before the license or after its end (GPL's and Apache's "How to
-apply" appendix is cut at "END OF TERMS AND CONDITIONS") are free. A name filled into a
-placeholder passes; an added, removed or rewritten clause does not, and the text is
-"unrecognised" (``spdx_id`` null): the site then links to the file for a person to read.
+*faithful* to that license's own text (:func:`faithful`), compared word by word:
+
+- no run of more than ``MAX_HUNK_WORDS`` words of the license is missing or replaced, and
+  at most ``MAX_CHANGED_WORDS`` in all;
+- within the terms, words put in where none were are at most ``MAX_INSERTED_WORDS`` (a
+  list marker, MIT's "(including the next paragraph)"), and a replacement is at most twice
+  as long as what it replaces, or ``MAX_INSERTED_WORDS`` (a name in place of "the
+  copyright holder");
+- the terms do not stop short.
+
+Copyright notices, a title, text before the license or after its end (GPL's and Apache's
+"How to apply" appendix is cut at "END OF TERMS AND CONDITIONS") are free. Every real
+license file tried (the 117 of this machine's Python packages and Debian's
+common-licenses that identify names) passes; an added, removed or rewritten clause does
+not, and the text is "unrecognised" (``spdx_id`` null): the site then links to the file
+for a person to read. Words are words: a short phrase slipped in within these bounds can
+pass, which is why the file stays one click away.
 """
 
 from __future__ import annotations
@@ -31,15 +41,18 @@ from identify.vendor.licenses import LICENSES
 
 from deepoc.limits import human_size
 
-__all__ = ["LICENSE_FILES", "MAX_CHANGED_WORDS", "MAX_HUNK_WORDS", "faithful",
+__all__ = ["LICENSE_FILES", "MAX_CHANGED_WORDS", "MAX_HUNK_WORDS", "MAX_INSERTED_WORDS",
+           "faithful",
            "identify_license", "license_file", "metadata_license"]
 
 #: read in this order; the first present is the module's license file
 LICENSE_FILES: tuple[str, ...] = ("LICENSE", "LICENSE.md", "LICENSE.txt", "COPYING")
-#: the longest run of words of the license text that may differ (a name in a placeholder)
+#: the longest run of words of the license text that may be missing or replaced
 MAX_HUNK_WORDS = 8
-#: all the words of the license text that may differ, in all
+#: all the words of the license text that may be missing or replaced, in all
 MAX_CHANGED_WORDS = 24
+#: words that may be put in within the terms at one place (more if they replace as many)
+MAX_INSERTED_WORDS = 4
 
 _TEXTS: dict[str, str] = dict(LICENSES)
 _END = "end of terms and conditions"
@@ -80,7 +93,7 @@ def faithful(text: str, spdx_id: str) -> bool:
     if have == want:
         return True
     ops = difflib.SequenceMatcher(None, have, want, autojunk=False).get_opcodes()
-    removed = added = 0
+    removed = 0
     for n, (op, i1, i2, j1, j2) in enumerate(ops):
         if op == "equal":
             continue
@@ -90,12 +103,10 @@ def faithful(text: str, spdx_id: str) -> bool:
             return False
         if n == len(ops) - 1 and missing and not extra:
             return False  # the terms stop short
+        if not outer and extra > max(MAX_INSERTED_WORDS, 2 * missing):
+            return False
         removed += missing
-        if not outer:
-            if extra > MAX_HUNK_WORDS:
-                return False
-            added += extra
-    return removed <= MAX_CHANGED_WORDS and added <= MAX_CHANGED_WORDS
+    return removed <= MAX_CHANGED_WORDS
 
 
 def identify_license(data: bytes) -> str | None:

@@ -136,6 +136,37 @@ class ModuleFactory:
         return head
 
 
+    def remote(
+        self,
+        where: Path,
+        name: str,
+        *,
+        branches: tuple[str, ...] = ("main", "test"),
+        files: dict[str, bytes | None] | None = None,
+    ) -> tuple[Path, Path]:
+        """(bare remote ``where/name.git``, the working repo that feeds it): a module repo
+        as a hosting service keeps one, HEAD naming its default branch (``branches[0]``),
+        ``files`` committed on every branch. Change the work repo, then ``push``."""
+        work = self.make(f"{name}-work-{self.counter}", branches=branches)
+        if files:
+            for b in branches:
+                self.commit_files(work, b, files)
+        bare = where / f"{name}.git"
+        bare.parent.mkdir(parents=True, exist_ok=True)
+        git("clone", "--quiet", "--bare", str(work), str(bare))
+        return bare, work
+
+    @staticmethod
+    def push(work: Path, bare: Path, *branches: str) -> None:
+        git("push", "--quiet", "--force", str(bare), *[f"{b}:{b}" for b in branches],
+            cwd=work)
+
+    @staticmethod
+    def set_default(bare: Path, branch: str) -> None:
+        """Change the remote's default branch, as a repository's settings page does."""
+        git("symbolic-ref", "HEAD", f"refs/heads/{branch}", cwd=bare)
+
+
 @pytest.fixture(scope="session")
 def module_factory(baked_docker_repo: Path, tmp_path_factory: pytest.TempPathFactory):
     return ModuleFactory(baked_docker_repo, tmp_path_factory.mktemp("modules"))

@@ -150,10 +150,14 @@ def test_faithful_is_a_word_diff_against_identifys_own_text() -> None:
     assert faithful(mit, "MIT")
     assert not faithful(mit, "BSD-3-Clause")
     assert not faithful(mit, "No-Such-License")
-    words = mit.split()
-    assert faithful(" ".join(words[:40] + ["really"] + words[40:]), "MIT")  # one word
-    ten = ["for", "research", "and", "teaching", "only", "and", "never", "for", "any", "gain"]
-    assert not faithful(" ".join(words[:40] + ten + words[40:]), "MIT")
+    assert "to use, copy, modify" in mit
+    assert faithful(mit.replace("to use, copy, modify", "to use, copy, really modify"), "MIT")
+    ten = "to use (for research and teaching only, never for any gain), copy, modify"
+    assert not faithful(mit.replace("to use, copy, modify", ten), "MIT")
+    four = "to use, copy, modify, with written leave first, merge"  # MAX_INSERTED_WORDS
+    assert faithful(mit.replace("to use, copy, modify, merge", four), "MIT")
+    five = "to use, copy, modify, only with written leave first, merge"
+    assert not faithful(mit.replace("to use, copy, modify, merge", five), "MIT")
 
 
 # -- what sync records --------------------------------------------------------------------
