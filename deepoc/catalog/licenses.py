@@ -31,8 +31,10 @@ pass, which is why the file stays one click away.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 import tempfile
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -109,6 +111,45 @@ def faithful(text: str, spdx_id: str) -> bool:
     return removed <= MAX_CHANGED_WORDS
 
 
+class _Memo:
+    """Answers already computed in this process, by a key of their whole input (bounded:
+    emptied when full). A catalog's modules share a few license texts under different
+    copyright lines, and a module's branches share one file: each text is identified once."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self.data: dict[tuple[str, ...], Any] = {}
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...], compute: Any) -> Any:
+        with self.lock:
+            if key in self.data:
+                return self.data[key]
+        value = compute()
+        with self.lock:
+            if len(self.data) >= self.size:
+                self.data.clear()
+            self.data[key] = value
+        return value
+
+
+_MEMO = _Memo()
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _license_id(text: str) -> str | None:
+    """identify's ``license_id`` of ``text`` (it reads a path: the text goes to a private
+    temp file, removed on close)."""
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", prefix="deepoc-license-",
+                                     suffix=".txt") as fh:
+        fh.write(text)
+        fh.flush()
+        return identify.license_id(fh.name)
+
+
 def identify_license(data: bytes) -> str | None:
     """The SPDX id of a license file's bytes, or None when it is not UTF-8 text or not
     faithfully one of the licenses identify knows."""
@@ -116,13 +157,15 @@ def identify_license(data: bytes) -> str | None:
         text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
         return None
-    # license_id reads a path; the bytes go to a private temp file, removed on close
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", prefix="deepoc-license-",
-                                     suffix=".txt") as fh:
-        fh.write(text)
-        fh.flush()
-        spdx_id = identify.license_id(fh.name)
-    return spdx_id if spdx_id and faithful(text, spdx_id) else None
+    # license_id depends only on the text as identify normalises it (copyright lines out,
+    # whitespace folded), faithful() only on its words: each is memoised by exactly that
+    seen = identify.WS_RE.sub(" ", identify.COPYRIGHT_RE.sub("", text)).strip()
+    spdx_id = _MEMO.get(("id", _digest(seen)), lambda: _license_id(text))
+    if not spdx_id:
+        return None
+    words = " ".join(_words(text))
+    ok = _MEMO.get(("faithful", spdx_id, _digest(words)), lambda: faithful(text, spdx_id))
+    return spdx_id if ok else None
 
 
 def license_file(blobs: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
