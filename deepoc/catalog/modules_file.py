@@ -567,6 +567,7 @@ def lint(text: str, filename: str = "MODULES.yml", *, allow_local: bool = False
                 )
             )
     problems.extend(_duplicates(entries))
+    problems.extend(_duplicate_names(entries))
     problems.extend(_name_collisions(entries))
     problems.sort(key=lambda p: (p.line, p.column or 0))
     return problems

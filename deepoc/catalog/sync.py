@@ -651,6 +651,8 @@ class _ModuleSync:
             entry = copy.deepcopy(self.prev)
             entry.update(status="stale", stale=True, reason=reason, entry_line=self.entry.line,
                          image=self.entry.image)
+            if self.default is not None:  # the remote answered: its default is current
+                entry["default_branch"] = self.default
             lock = self.prev_lock
             outcome = ModuleOutcome(self.name, self.url, "stale", reason, True, False, False)
             return entry, lock, outcome
