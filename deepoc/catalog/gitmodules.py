@@ -32,7 +32,7 @@ import yaml
 
 from deepoc.catalog import modules_file, urls
 from deepoc.errors import DeepOCError
-from deepoc.limits import MAX_GITMODULES_BYTES, human_size
+from deepoc.limits import MAX_GITMODULES_BYTES
 
 __all__ = ["ConfigValue", "ImportProblem", "Submodule", "parse_config", "read_gitmodules",
            "submodules", "to_modules_yml"]
@@ -280,19 +280,8 @@ def _header_lines(text: str) -> dict[str, int]:
 
 def read_gitmodules(path: str | os.PathLike[str]) -> str:
     """A .gitmodules' text, refused over ``MAX_GITMODULES_BYTES`` before it is read."""
-    name = os.fspath(path)
-    try:
-        size = os.path.getsize(name)
-        if size > MAX_GITMODULES_BYTES:
-            raise DeepOCError(f"{name}: too large for a .gitmodules: {human_size(size)} "
-                              f"(limit {human_size(MAX_GITMODULES_BYTES)})")
-        with open(name, encoding="utf-8") as fh:
-            return fh.read()
-    except OSError as exc:
-        raise DeepOCError(f"{name}: cannot read the .gitmodules: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise DeepOCError(f"{name}: not UTF-8 text (byte offset {exc.start}); git writes "
-                          ".gitmodules as UTF-8") from None
+    return modules_file.read_text(path, "the .gitmodules", limit=MAX_GITMODULES_BYTES,
+                                  note="a .gitmodules lists submodules")
 
 
 # -- MODULES.yml ----------------------------------------------------------------------

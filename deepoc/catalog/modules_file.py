@@ -114,16 +114,18 @@ def _line(node_or_mark) -> int:
     return mark.line + 1
 
 
-def read_text(path: str | os.PathLike[str], what: str = "the catalog file") -> str:
-    """A MODULES.yml's text, refused over ``MAX_MODULES_FILE_BYTES`` before it is read
-    (every reader of MODULES.yml goes through here)."""
+def read_text(path: str | os.PathLike[str], what: str = "the catalog file", *,
+              limit: int = MAX_MODULES_FILE_BYTES, note: str = "a MODULES.yml lists URLs"
+              ) -> str:
+    """A catalog file's text (MODULES.yml; import's .gitmodules), refused over ``limit``
+    before it is read (every reader of MODULES.yml goes through here)."""
     name = os.fspath(path)
     try:
         size = os.path.getsize(name)
-        if size > MAX_MODULES_FILE_BYTES:
+        if size > limit:
             raise DeepOCError(
                 f"{name}: {what} is too large: {human_size(size)} "
-                f"(limit {human_size(MAX_MODULES_FILE_BYTES)}); a MODULES.yml lists URLs"
+                f"(limit {human_size(limit)}); {note}"
             )
         with open(name, encoding="utf-8") as fh:
             return fh.read()
@@ -317,17 +319,23 @@ def _branches(item: _Item) -> tuple[tuple[str, ...], bool, list[Problem]]:
     return (tuple(names) if names else DEFAULT_BRANCHES), True, problems
 
 
-# -- the image: key (images/naming.py says why the catalog, not build.json, names images) --
-def _image(item: _Item) -> tuple[str | None, list[Problem]]:
-    node = item.image_node
+def _string_key(node: yaml.Node | None, key: str, problem_of, code: str
+                ) -> tuple[str | None, list[Problem]]:
+    """The value of a string key (``image:``, ``name:``) that ``problem_of`` accepts, or the
+    problem, located."""
     if node is None:
         return None, []
     value = node.value if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":str") else None
-    problem = repository_problem(value)
+    problem = problem_of(value)
     if problem:
         shown = value if value is not None else getattr(node, "value", "")
-        return None, [Problem(_line(node), f"'image' {shown!r} {problem}", None, "bad-image")]
+        return None, [Problem(_line(node), f"'{key}' {shown!r} {problem}", None, code)]
     return value, []
+
+
+# -- the image: key (images/naming.py says why the catalog, not build.json, names images) --
+def _image(item: _Item) -> tuple[str | None, list[Problem]]:
+    return _string_key(item.image_node, "image", repository_problem, "bad-image")
 
 
 def followed_branches(entry: Entry, default: str | None) -> tuple[str, ...]:
@@ -355,15 +363,7 @@ def name_problem(name: object) -> str | None:
 
 
 def _name(item: _Item) -> tuple[str | None, list[Problem]]:
-    node = item.name_node
-    if node is None:
-        return None, []
-    value = node.value if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":str") else None
-    problem = name_problem(value)
-    if problem:
-        shown = value if value is not None else getattr(node, "value", "")
-        return None, [Problem(_line(node), f"'name' {shown!r} {problem}", None, "bad-name")]
-    return value, []
+    return _string_key(item.name_node, "name", name_problem, "bad-name")
 
 
 def _analyse(text: str, filename: str, allow_local: bool = False

@@ -306,7 +306,7 @@ def test_import_errors_one_line_each_and_nothing_written(tmp_path: Path, capsys)
 
 
 @pytest.mark.parametrize("content, words", [
-    (b"\xff\xfe[submodule", "not UTF-8 text"),
+    (b"\xff\xfe[submodule", "the .gitmodules is not UTF-8 text"),
     (None, "cannot read the .gitmodules"),
 ])
 def test_unreadable_input_is_one_line(tmp_path: Path, capsys, content, words) -> None:
@@ -327,4 +327,4 @@ def test_oversized_input_is_refused_before_reading(tmp_path: Path, capsys) -> No
         fh.truncate(MAX_GITMODULES_BYTES + 1)  # sparse: no 10 MiB written
     assert main(["catalog", "import", str(src)]) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "too large for a .gitmodules" in err
+    assert err.count("\n") == 1 and "the .gitmodules is too large" in err
