@@ -10,10 +10,13 @@ from typing import Any
 from deepoc import jsondoc
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *,
+                       overwrite: bool = True) -> None:
     """Write ``data`` to ``path`` through a temp file and a rename.
 
     A crash or Ctrl-C leaves either the old file or the new one, never half of one.
+    ``overwrite=False``: the temp file is hard-linked into place instead, which fails with
+    FileExistsError when ``path`` exists, even one made a moment ago (no check-then-write).
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -25,7 +28,11 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        if overwrite:
+            os.replace(tmp, target)
+        else:
+            os.link(tmp, target)
+            os.unlink(tmp)
     except BaseException:
         try:
             os.unlink(tmp)
@@ -40,9 +47,10 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Atomic write of UTF-8 text."""
-    atomic_write_bytes(path, text.encode("utf-8"))
+def atomic_write_text(path: str | os.PathLike[str], text: str, *,
+                      overwrite: bool = True) -> None:
+    """Atomic write of UTF-8 text (``overwrite``: as for :func:`atomic_write_bytes`)."""
+    atomic_write_bytes(path, text.encode("utf-8"), overwrite=overwrite)
 
 
 def atomic_write_json(path: str | os.PathLike[str], data: Any, listing: str | None = None

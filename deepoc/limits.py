@@ -17,6 +17,9 @@ MIB = 1024 * 1024
 MAX_METADATA_BYTES = 1 * MIB
 #: build.json read from a module repo (real ones are a few hundred bytes)
 MAX_BUILD_JSON_BYTES = 1 * MIB
+#: a license file (LICENSE, COPYING...) read when the metadata names no license; the
+#: longest text identify knows (GPL-3.0, AGPL-3.0) is about 35 KB
+MAX_LICENSE_BYTES = 256 * 1024
 #: any other file read from a module repo
 MAX_REPO_BLOB_BYTES = 1 * MIB
 #: a commit object (its message is the author's: bounded like a file)
@@ -42,10 +45,15 @@ MAX_SUGGEST_WORD = 64
 MAX_FACET_VALUES = 40
 #: characters of one facet value; a longer one is dropped (real ones are a few words)
 MAX_FACET_VALUE_CHARS = 80
+# -- what sync keeps of the metadata as plain text
+#: the template of record (v2 ``links.ai4_template``, e.g. "ai4-template/1.9.9")
+MAX_TEMPLATE_CHARS = 200
 
 # -- MODULES.yml
 #: a catalog's MODULES.yml (the real one is about 10 KB)
 MAX_MODULES_FILE_BYTES = 10 * MIB
+#: a .gitmodules given to ``catalog import`` (the AI4OS catalog's is about 8 KB)
+MAX_GITMODULES_BYTES = 10 * MIB
 
 
 def blob_limit(path: str) -> int:
@@ -54,6 +62,8 @@ def blob_limit(path: str) -> int:
         return MAX_METADATA_BYTES
     if path == "build.json":
         return MAX_BUILD_JSON_BYTES
+    if path.startswith(("LICENSE", "COPYING")):
+        return MAX_LICENSE_BYTES
     return MAX_REPO_BLOB_BYTES
 
 

@@ -1,7 +1,8 @@
-"""``deep-oc catalog lint|sync|list``: argument parsing and printing only.
+"""``deep-oc catalog lint|sync|list|import``: argument parsing and printing only.
 
 Exit codes: lint 0 clean / 1 problems left; sync 0 all good / 3 catalog written but some
-modules failed / 1 fatal (``--strict`` failure, unreadable MODULES.yml); list 0.
+modules failed / 1 fatal (``--strict`` failure, unreadable MODULES.yml); list 0; import 0
+written / 1 nothing written (a submodule that cannot be carried over, an existing -o file).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from deepoc.catalog import modules_file
+from deepoc.catalog import gitmodules, modules_file
 from deepoc.catalog.listing import list_modules_file, list_names
 from deepoc.catalog.sync import sync
 from deepoc.fsutil import atomic_write_text
@@ -61,6 +62,21 @@ def register(reg) -> None:
     )
     _allow_local(p)
     p.set_defaults(func=_run_sync)
+
+    p = reg.group_command(
+        "catalog",
+        "import",
+        help="Write the MODULES.yml equivalent to an existing catalog's .gitmodules "
+        "(one entry per submodule); nothing is written if any submodule cannot be carried over.",
+    )
+    p.add_argument("gitmodules", metavar="PATH/.gitmodules")
+    p.add_argument("-o", "--output", metavar="MODULES.yml", default=None,
+                   help="write the catalog file here (default: print it on stdout)")
+    p.add_argument("--force", action="store_true",
+                   help="replace the -o file if it exists (by default an existing file is kept "
+                   "and nothing is written)")
+    _allow_local(p)
+    p.set_defaults(func=_run_import)
 
     p = reg.group_command(
         "catalog",
@@ -195,6 +211,35 @@ def _run_sync(args: argparse.Namespace) -> int:
         f"{result.duration:.1f} s -> {result.catalog_path}"
     )
     return EXIT_PARTIAL if result.failed else 0
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    """Every problem on stderr as ``PATH:LINE: ...``, then one error line; nothing written."""
+    from deepoc.errors import DeepOCError
+
+    text = gitmodules.read_gitmodules(args.gitmodules)
+    try:
+        out, count = gitmodules.to_modules_yml(text, allow_local=args.allow_local)
+    except gitmodules.GitmodulesError as exc:
+        for prob in exc.problems:
+            print(for_terminal(f"{args.gitmodules}:{prob.line}: {prob.text}", False),
+                  file=sys.stderr)
+        raise DeepOCError(
+            f"{args.gitmodules}: {len(exc.problems)} problem(s); nothing was written"
+        ) from None
+    if args.output is None:
+        sys.stdout.write(out)
+        return 0
+    try:
+        atomic_write_text(args.output, out, overwrite=args.force)
+    except FileExistsError:
+        raise DeepOCError(f"{args.output} exists; pass --force to replace it, or choose "
+                          "another -o; nothing was written") from None
+    except OSError as exc:
+        raise DeepOCError(f"{args.output}: cannot write: {exc.strerror}") from None
+    print(for_terminal(f"{args.gitmodules}: {count} submodule(s) -> {args.output}", False),
+          file=sys.stderr)
+    return 0
 
 
 def _run_list(args: argparse.Namespace) -> int:

@@ -18,7 +18,8 @@ from pathlib import Path
 from deepoc.catalog import urls
 from deepoc.limits import MAX_COMMIT_OBJECT_BYTES, blob_limit
 
-__all__ = ["GitError", "Blob", "cat_files", "cat_many", "fetch", "file_dates", "ls_remote_heads"]
+__all__ = ["GitError", "Blob", "RemoteRefs", "cat_files", "cat_many", "fetch", "file_dates",
+           "ls_remote", "ls_remote_heads"]
 
 DEFAULT_TIMEOUT = float(os.environ.get("DEEPOC_GIT_TIMEOUT", "120"))
 
@@ -102,30 +103,60 @@ def _local_git_dir(url: str) -> str | None:
     return dot_git if os.path.exists(dot_git) else path
 
 
-def ls_remote_heads(url: str, timeout: float | None = None, *, allow_local: bool = False
-                    ) -> dict[str, str]:
-    """Branch name -> commit of every head on the remote: the one cheap call per module.
+@dataclass(frozen=True)
+class RemoteRefs:
+    """What one ``ls-remote`` tells: every branch head, and the branch the remote's HEAD
+    names (its default branch; None when HEAD is detached, dangling or not advertised)."""
 
-    A remote on this machine is asked with ``for-each-ref`` in its own git dir: the same
-    answer as ``ls-remote`` without starting an upload-pack (half the cost, which is most
-    of a no-change re-sync of a mirrored catalog).
+    heads: dict[str, str]
+    default: str | None
+
+
+def ls_remote(url: str, timeout: float | None = None, *, allow_local: bool = False
+              ) -> RemoteRefs:
+    """Branch name -> commit of every head, and the default branch: one call per module.
+
+    A network remote is asked ``git ls-remote --symref URL HEAD 'refs/heads/*'``: the heads
+    and the ``ref: refs/heads/X HEAD`` line in one answer. A remote on this machine is asked
+    with ``for-each-ref`` in its own git dir, whose ``%(HEAD)`` marks the branch HEAD names:
+    the same answer without starting an upload-pack (half the cost, which is most of a
+    no-change re-sync of a mirrored catalog).
     """
     git_dir = _local_git_dir(url) if allow_local else None
+    heads: dict[str, str] = {}
+    default: str | None = None
     if git_dir is not None:
         out = run_git(
-            ["--git-dir", git_dir, "for-each-ref", "--format=%(objectname)%09%(refname)",
-             "refs/heads/"],
+            ["--git-dir", git_dir, "for-each-ref",
+             "--format=%(objectname)%09%(refname)%09%(HEAD)", "refs/heads/"],
             timeout=timeout,
         )
-    else:
-        out = run_git(["ls-remote", "--heads", "--", url], timeout=timeout,
-                      allow_local=allow_local)
-    heads: dict[str, str] = {}
+        for line in out.decode("utf-8", "replace").splitlines():
+            sha, _, rest = line.partition("\t")
+            ref, _, mark = rest.partition("\t")
+            if ref.startswith("refs/heads/"):
+                heads[ref[len("refs/heads/") :]] = sha
+                if mark == "*":
+                    default = ref[len("refs/heads/") :]
+        return RemoteRefs(heads, default)
+    out = run_git(["ls-remote", "--symref", "--", url, "HEAD", "refs/heads/*"],
+                  timeout=timeout, allow_local=allow_local)
+    target: str | None = None
     for line in out.decode("utf-8", "replace").splitlines():
-        sha, _, ref = line.partition("\t")
-        if ref.startswith("refs/heads/"):
-            heads[ref[len("refs/heads/") :]] = sha
-    return heads
+        left, _, ref = line.partition("\t")
+        if left.startswith("ref: ") and ref == "HEAD":
+            target = left[len("ref: ") :]
+        elif ref.startswith("refs/heads/"):  # patterns match ref tails: keep real heads only
+            heads[ref[len("refs/heads/") :]] = left
+    if target and target.startswith("refs/heads/") and target[len("refs/heads/") :] in heads:
+        default = target[len("refs/heads/") :]
+    return RemoteRefs(heads, default)
+
+
+def ls_remote_heads(url: str, timeout: float | None = None, *, allow_local: bool = False
+                    ) -> dict[str, str]:
+    """Branch name -> commit of every head on the remote (``ls_remote`` without HEAD)."""
+    return ls_remote(url, timeout, allow_local=allow_local).heads
 
 
 def fetch(mirror: Path, url: str, branches: Sequence[str], timeout: float | None = None, *,

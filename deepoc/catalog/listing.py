@@ -4,7 +4,8 @@ Names come from a synced catalog.json (``--catalog``) or straight from a MODULES
 (``--modules``: what a pull request build uses, so it syncs only what the request touches).
 ``--changed-since OLD`` compares entries with an older MODULES.yml (for a pull request: the
 target branch's file): an entry is listed when its repository is not in the old file or its
-followed branches differ. URLs are compared by identity, so fixing the spelling of a URL does
+followed branches differ (an old entry with no ``branches:`` follows the default branch
+catalog.json records, and test). URLs are compared by identity, so fixing the spelling of a URL does
 not trigger a rebuild.
 """
 
@@ -56,11 +57,16 @@ def _filter(modules: list[dict], changed_since: str | os.PathLike[str] | None) -
     except DeepOCError:
         # An old file that no longer parses cannot vouch for anything: everything changed.
         return [m["name"] for m in modules]
-    old = {e.identity: tuple(sorted(e.branches)) for e in old_entries}
+    old = {e.identity: e for e in old_entries}
     out = []
     for m in modules:
         key = urls.identity(m.get("url", ""))
-        branches = tuple(sorted((m.get("branches") or {}).keys()))
-        if key not in old or (branches and old[key] != branches):
+        branches = set((m.get("branches") or {}).keys())
+        if key not in old:
+            out.append(m["name"])
+            continue
+        # an old entry with no branches: followed the default branch the catalog found
+        expected = set(modules_file.followed_branches(old[key], m.get("default_branch")))
+        if branches and branches != expected:
             out.append(m["name"])
     return out

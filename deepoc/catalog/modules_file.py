@@ -5,8 +5,9 @@ The format is the one the DEEP-OC catalog has used since 2019::
     ---
     - module: https://github.com/deephdc/DEEP-OC-dogs_breed_det
     - module: https://github.com/me/DEEP-OC-unet
-      branches: [main, test]      # optional, default [master, test]
+      branches: [main, test]      # optional, default: the remote's default branch and test
       image: me/unet              # optional, operator-approved image (see below)
+      name: unet-me               # optional, the module's name (default: from the URL)
 
 Only safe YAML is read (``yaml.compose`` with the safe loader: no tags, no objects), and
 positions come from the YAML nodes, so every problem names its line and ``fix`` can
@@ -38,11 +39,18 @@ from deepoc.images.naming import repository_problem
 from deepoc.jsonsafe import text_problem
 from deepoc.limits import MAX_MODULES_FILE_BYTES, human_size
 
-__all__ = ["DEFAULT_BRANCHES", "Entry", "Problem", "assign_names", "fix", "lint", "parse",
-           "read_text"]
+__all__ = ["DEFAULT_BRANCHES", "Entry", "MAX_NAME", "Problem", "assign_names", "fix",
+           "followed_branches", "lint", "name_problem", "parse", "read_text"]
 
+#: followed when an entry lists no ``branches:`` and the remote names no default branch
+#: (the DEEP-OC convention; a remote whose HEAD is master gets exactly these)
 DEFAULT_BRANCHES: tuple[str, ...] = ("master", "test")
-KNOWN_KEYS = ("module", "branches", "image")
+#: followed next to the default branch when an entry lists no ``branches:``
+TEST_BRANCH = "test"
+KNOWN_KEYS = ("module", "branches", "image", "name")
+#: a module name given with ``name:`` (it names pages, mirrors and the image repository)
+MAX_NAME = 100
+_NAME_RE = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")
 _SAFE_TAGS = frozenset(
     f"tag:yaml.org,2002:{t}"
     for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp", "merge")
@@ -64,6 +72,8 @@ class Entry:
     refused: str | None = None
     #: operator-approved image repository (MODULES.yml ``image:``); None: the catalog derives it
     image: str | None = None
+    #: the module's name (MODULES.yml ``name:``); None: the name the URL gives
+    name: str | None = None
 
     @property
     def normalised_url(self) -> str:
@@ -95,6 +105,7 @@ class _Item:
     url_node: yaml.ScalarNode | None = None
     branches_node: yaml.Node | None = None
     image_node: yaml.Node | None = None
+    name_node: yaml.Node | None = None
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -103,16 +114,18 @@ def _line(node_or_mark) -> int:
     return mark.line + 1
 
 
-def read_text(path: str | os.PathLike[str], what: str = "the catalog file") -> str:
-    """A MODULES.yml's text, refused over ``MAX_MODULES_FILE_BYTES`` before it is read
-    (every reader of MODULES.yml goes through here)."""
+def read_text(path: str | os.PathLike[str], what: str = "the catalog file", *,
+              limit: int = MAX_MODULES_FILE_BYTES, note: str = "a MODULES.yml lists URLs"
+              ) -> str:
+    """A catalog file's text (MODULES.yml; import's .gitmodules), refused over ``limit``
+    before it is read (every reader of MODULES.yml goes through here)."""
     name = os.fspath(path)
     try:
         size = os.path.getsize(name)
-        if size > MAX_MODULES_FILE_BYTES:
+        if size > limit:
             raise DeepOCError(
                 f"{name}: {what} is too large: {human_size(size)} "
-                f"(limit {human_size(MAX_MODULES_FILE_BYTES)}); a MODULES.yml lists URLs"
+                f"(limit {human_size(limit)}); {note}"
             )
         with open(name, encoding="utf-8") as fh:
             return fh.read()
@@ -123,20 +136,29 @@ def read_text(path: str | os.PathLike[str], what: str = "the catalog file") -> s
                           "save it as UTF-8") from None
 
 
+#: libyaml's parser when PyYAML has it: the same YAML some 15 times faster on a large
+#: catalog (it bounds nesting itself). It reads every file first; when it finds fault,
+#: PyYAML's own parser reads the file again, so problems are worded and located as always.
+_FAST = getattr(yaml, "CSafeLoader", None)
+_LOADERS = (yaml.SafeLoader,) if _FAST is None else (_FAST, yaml.SafeLoader)
+
+
 def _anchors(text: str) -> Problem | None:
     """The first anchor (&a) or alias (*a), found from the token stream (linear, nothing
     composed or expanded); syntax errors are left for the composer to report."""
-    try:
-        for token in yaml.scan(text, Loader=yaml.SafeLoader):
-            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
-                what = "anchor" if isinstance(token, yaml.AnchorToken) else "alias"
-                mark = token.start_mark
-                return Problem(mark.line + 1,
-                               f"YAML {what} '{'&' if what == 'anchor' else '*'}{token.value}' "
-                               "is not allowed in MODULES.yml: write each entry out",
-                               None, "yaml-alias", mark.column + 1)
-    except yaml.YAMLError:
-        return None
+    for loader in _LOADERS:
+        try:
+            for token in yaml.scan(text, Loader=loader):
+                if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                    what = "anchor" if isinstance(token, yaml.AnchorToken) else "alias"
+                    mark = token.start_mark
+                    return Problem(mark.line + 1,
+                                   f"YAML {what} '{'&' if what == 'anchor' else '*'}"
+                                   f"{token.value}' is not allowed in MODULES.yml: write each "
+                                   "entry out", None, "yaml-alias", mark.column + 1)
+            return None
+        except yaml.YAMLError:
+            continue
     return None
 
 
@@ -144,6 +166,11 @@ def _compose(text: str, filename: str) -> tuple[yaml.Node | None, Problem | None
     alias = _anchors(text)
     if alias is not None:
         return None, alias
+    if _FAST is not None:
+        try:
+            return yaml.compose(text, Loader=_FAST), None
+        except yaml.YAMLError:
+            pass  # PyYAML's parser below says what is wrong, and where
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader), None
     except RecursionError:
@@ -208,6 +235,8 @@ def _items(root: yaml.Node | None) -> tuple[list[_Item], list[Problem]]:
                 item.branches_node = value_node
             elif key == "image":
                 item.image_node = value_node
+            elif key == "name":
+                item.name_node = value_node
             else:
                 close = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1)
                 hint = f"did you mean '{close[0]}'?" if close else None
@@ -290,17 +319,51 @@ def _branches(item: _Item) -> tuple[tuple[str, ...], bool, list[Problem]]:
     return (tuple(names) if names else DEFAULT_BRANCHES), True, problems
 
 
-# -- the image: key (images/naming.py says why the catalog, not build.json, names images) --
-def _image(item: _Item) -> tuple[str | None, list[Problem]]:
-    node = item.image_node
+def _string_key(node: yaml.Node | None, key: str, problem_of, code: str
+                ) -> tuple[str | None, list[Problem]]:
+    """The value of a string key (``image:``, ``name:``) that ``problem_of`` accepts, or the
+    problem, located."""
     if node is None:
         return None, []
     value = node.value if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":str") else None
-    problem = repository_problem(value)
+    problem = problem_of(value)
     if problem:
         shown = value if value is not None else getattr(node, "value", "")
-        return None, [Problem(_line(node), f"'image' {shown!r} {problem}", None, "bad-image")]
+        return None, [Problem(_line(node), f"'{key}' {shown!r} {problem}", None, code)]
     return value, []
+
+
+# -- the image: key (images/naming.py says why the catalog, not build.json, names images) --
+def _image(item: _Item) -> tuple[str | None, list[Problem]]:
+    return _string_key(item.image_node, "image", repository_problem, "bad-image")
+
+
+def followed_branches(entry: Entry, default: str | None) -> tuple[str, ...]:
+    """The branches sync follows for ``entry`` on a remote whose default branch is
+    ``default``: the entry's ``branches:`` when it lists them; else the default branch and
+    ``test`` (so a remote whose HEAD is master follows master and test, as always); else,
+    when the remote names no default branch, ``DEFAULT_BRANCHES``."""
+    if entry.explicit_branches or default is None:
+        return entry.branches
+    return (default,) if default == TEST_BRANCH else (default, TEST_BRANCH)
+
+
+def name_problem(name: object) -> str | None:
+    """Why ``name`` cannot be a module name given with ``name:``, or None: lower-case
+    letters and digits joined by single ``.``, ``_`` or ``-`` (it becomes an image
+    repository component, a page address and a folder name)."""
+    if not isinstance(name, str) or not name:
+        return "must be a non-empty string"
+    if len(name) > MAX_NAME:
+        return f"is longer than {MAX_NAME} characters"
+    if not _NAME_RE.fullmatch(name):
+        return ("must be lower-case letters and digits joined by single '.', '_' or '-' "
+                "(e.g. plant-classifier)")
+    return None
+
+
+def _name(item: _Item) -> tuple[str | None, list[Problem]]:
+    return _string_key(item.name_node, "name", name_problem, "bad-name")
 
 
 def _analyse(text: str, filename: str, allow_local: bool = False
@@ -336,7 +399,10 @@ def _analyse(text: str, filename: str, allow_local: bool = False
             item.problems.extend(bproblems)
             image, iproblems = _image(item)
             item.problems.extend(iproblems)
-            entry = Entry(raw, branches, _line(item.url_node), explicit, refused, image=image)
+            name, nproblems = _name(item)
+            item.problems.extend(nproblems)
+            entry = Entry(raw, branches, _line(item.url_node), explicit, refused, image=image,
+                          name=name)
         out.append((item, entry))
     return out, problems
 
@@ -358,6 +424,7 @@ def parse(text: str, filename: str = "MODULES.yml", *, allow_local: bool = False
         fatal.extend(p for p in item.problems if p.code != "refused-url")
     entries = [e for _i, e in analysed if e is not None]
     fatal.extend(_duplicates(entries))
+    fatal.extend(_duplicate_names(entries))
     if fatal:
         first = min(fatal, key=lambda p: p.line)
         more = f" (and {len(fatal) - 1} more)" if len(fatal) > 1 else ""
@@ -389,52 +456,72 @@ def _duplicates(entries: list[Entry]) -> list[Problem]:
     return out
 
 
+def _duplicate_names(entries: list[Entry]) -> list[Problem]:
+    """Two entries given the same ``name:``: which module is which would be a guess."""
+    first: dict[str, Entry] = {}
+    out: list[Problem] = []
+    for e in entries:
+        if e.name is None:
+            continue
+        if e.name in first:
+            out.append(Problem(e.line, f"name {e.name!r} is already given to the entry on "
+                               f"line {first[e.name].line}", "give each entry its own name",
+                               "duplicate-name"))
+        else:
+            first[e.name] = e
+    return out
+
+
 def _name_collisions(entries: list[Entry]) -> list[Problem]:
-    """Entries (of different repositories) whose repositories give the same module name:
-    every one of them is reported, whatever the order (sync then qualifies all of them)."""
+    """Entries (of different repositories) that would get the same module name (from their
+    URLs, or one given with ``name:``): every one of them is reported, whatever the order
+    (sync then qualifies those named from their URL)."""
     groups: dict[str, list[Entry]] = {}
     seen: set[str] = set()
     for e in entries:
         if e.identity in seen or not (e.refused or urls.is_url(e.url)):
             continue  # a duplicate, or not a URL: reported as such
         seen.add(e.identity)
-        groups.setdefault(urls.module_name(e.url), []).append(e)
+        groups.setdefault(e.name or urls.module_name(e.url), []).append(e)
     out: list[Problem] = []
     names = assign_names([e for group in groups.values() for e in group])
     given = dict(zip([e.identity for group in groups.values() for e in group], names,
                      strict=True))
     for name, group in groups.items():
-        if len(group) < 2:
-            continue
+        if len(group) < 2 or all(e.name is not None for e in group):
+            continue  # the same name: given twice is reported as duplicate-name
         for e in group:
             others = ", ".join(str(o.line) for o in group if o is not e)
+            how = ("it keeps the name it is given" if e.name is not None
+                   else f"it is named with its owner instead ({given[e.identity]!r})")
             out.append(Problem(
                 e.line,
-                f"module name {name!r} is also the name of the entry on line {others}; "
-                f"each is named with its owner instead ({given[e.identity]!r})",
-                None, "name-collision"))
+                f"module name {name!r} is also the name of the entry on line {others}; {how}",
+                "give one of them another 'name:'", "name-collision"))
     return out
 
 
 def assign_names(entries: Sequence[Entry]) -> list[str]:
     """Stable, unique module names, whatever the order of the entries.
 
-    A name comes from the repository name alone (``urls.module_name``). When several
-    entries would get the same name, every one of them (not just the later ones) gets its
-    owner appended (``unet-someone``); a name still shared after that gets 8 hex digits of
-    its repository's identity. So a module's name depends only on the set of entries,
-    never on their order, and lint reports every collision.
+    A name given with ``name:`` is kept as it is. Any other comes from the repository name
+    alone (``urls.module_name``). When several entries would get the same name, every one
+    of them named from its URL (not just the later ones) gets its owner appended
+    (``unet-someone``); a name still shared after that gets 8 hex digits of its
+    repository's identity. So a module's name depends only on the set of entries, never
+    on their order, and lint reports every collision.
     """
-    base = [urls.module_name(e.url) for e in entries]
+    given = {e.name for e in entries if e.name is not None}
+    base = [e.name or urls.module_name(e.url) for e in entries]
     counts = Counter(base)
     names = []
     for e, name in zip(entries, base, strict=True):
-        owner = urls.owner(e.url) if counts[name] > 1 else ""
+        owner = urls.owner(e.url) if counts[name] > 1 and e.name is None else ""
         names.append(f"{name}-{owner}" if owner else name)
     counts = Counter(names)
     out = []
     for e, name in zip(entries, names, strict=True):
-        if counts[name] > 1:
+        if e.name is None and (counts[name] > 1 or (name in given and name != e.name)):
             name = f"{name}-{hashlib.sha256(e.identity.encode('utf-8', 'replace')).hexdigest()[:8]}"
         out.append(name)
     counts = Counter(out)
@@ -468,7 +555,7 @@ def lint(text: str, filename: str = "MODULES.yml", *, allow_local: bool = False
         node = item.url_node
         assert node is not None
         for d in urls.defects(entry.url):
-            if d.code == "whitespace" and node.style is None:
+            if d.code == "whitespace" and not node.style:
                 continue  # a plain scalar cannot hold it; the line check reports it
             problems.append(
                 Problem(
@@ -480,6 +567,7 @@ def lint(text: str, filename: str = "MODULES.yml", *, allow_local: bool = False
                 )
             )
     problems.extend(_duplicates(entries))
+    problems.extend(_duplicate_names(entries))
     problems.extend(_name_collisions(entries))
     problems.sort(key=lambda p: (p.line, p.column or 0))
     return problems

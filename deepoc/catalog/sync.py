@@ -1,9 +1,13 @@
 """``deep-oc catalog sync``: MODULES.yml -> bare mirrors, DIR/modules.lock, DIR/catalog.json.
 
-Per module: one ``git ls-remote``; a fetch into ``DIR/mirrors/<name>.git`` only when a
-followed branch head moved; the metadata and build.json read at each new head with
-``git cat-file`` (no checkout) and validated in-process. A branch whose head matches
-modules.lock and the previous catalog.json entry is reused as is: no fetch, no parse.
+Per module: one ``git ls-remote`` (the heads and the remote's default branch); a fetch into
+``DIR/mirrors/<name>.git`` only when a followed branch head moved; the metadata file (the
+first present of ``metadata.files.METADATA_FILES``), build.json, the template record and
+the LICENSE file read at each new head with ``git cat-file`` (no checkout) and validated
+in-process. A branch whose head matches modules.lock and the previous catalog.json entry
+is reused as is: no fetch, no parse. An entry with no ``branches:`` follows the remote's
+default branch and ``test`` (``modules_file.followed_branches``), asked anew every run, so
+a changed default branch is followed from the next sync on.
 
 Failures are values: a broken module gets a status and a one-line reason, keeps its last
 good entry flagged stale, and never stops the others. Both output files are written
@@ -29,14 +33,23 @@ from typing import Any
 
 from deepoc import jsondoc
 from deepoc.catalog import git, urls
+from deepoc.catalog.licenses import LICENSE_FILES, license_file, metadata_license
 from deepoc.catalog.lockfile import read_lock, write_lock
-from deepoc.catalog.modules_file import Entry, assign_names, parse, read_text
+from deepoc.catalog.modules_file import (
+    Entry,
+    assign_names,
+    followed_branches,
+    parse,
+    read_text,
+)
 from deepoc.errors import DeepOCError, UsageError
 from deepoc.fsutil import atomic_write_json
-from deepoc.limits import human_size
+from deepoc.limits import MAX_TEMPLATE_CHARS, human_size
 from deepoc.metadata import validate_bytes
+from deepoc.metadata.files import METADATA_FILES, choose
 from deepoc.metadata.parse import ParseFailure, Source, decode, parse_json
 from deepoc.template.record import RECORD_FILE, recorded_version
+from deepoc.textsafe import neutralise
 
 __all__ = [
     "CATALOG_VERSION",
@@ -51,7 +64,6 @@ __all__ = [
 ]
 
 CATALOG_VERSION = 1
-METADATA_FILES = ("metadata.json", "ai4-metadata.yml")  # first present wins
 BUILD_FILE = "build.json"
 
 
@@ -191,6 +203,7 @@ def apply_metadata(rec: dict[str, Any], data: bytes, meta_file: str, branch: str
     rec["warnings"] += [_issue(i) for i in report.warnings]
     rec["metadata"] = _jsonable(report.data) if report.data is not None else None
     rec["code_repo"] = _code_repo(report.data)
+    rec["template"] = template_of_record(report.data)
     if report.valid:
         rec["status"] = "ok"
     else:
@@ -238,6 +251,28 @@ def _code_repo(meta: Any) -> str | None:
     return None
 
 
+def template_of_record(meta: Any) -> str | None:
+    """The template that made the module, as v2 metadata records it (``links.ai4_template``,
+    e.g. "ai4-template/1.9.9"): one line of neutralised text, at most MAX_TEMPLATE_CHARS."""
+    links = meta.get("links") if isinstance(meta, dict) else None
+    value = links.get("ai4_template") if isinstance(links, dict) else None
+    if not isinstance(value, str):
+        return None
+    return _one_line(neutralise(value), MAX_TEMPLATE_CHARS) or None
+
+
+def _ignored(path: str, read: str) -> dict[str, Any]:
+    """The warning of a metadata file present but not read (``metadata.files``)."""
+    return {
+        "path": path,
+        "line": None,
+        "column": None,
+        "message": f"{path} is ignored: {read} is read instead (the first present of "
+                   f"{', '.join(METADATA_FILES)})",
+        "hint": f"delete {path}, or keep it in step with {read}",
+    }
+
+
 def _one_line(text: str, limit: int = 300) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -259,9 +294,30 @@ def _record(commit: str | None, status: str, reason: str | None) -> dict[str, An
         "created": None,
         "updated": None,
         "build": None,
+        "template_version": None,
+        "template": None,
+        "license_file": None,
         "status": status,
         "reason": reason,
     }
+
+
+#: the fields every branch record has; a record from an older deep-oc lacking one is read
+#: again (once) rather than reused, so new fields and rules reach every module
+_RECORD_KEYS = frozenset(_record(None, "", None))
+
+
+def _complete(entry: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A module entry with every field present (one kept from an older run by --only or
+    as stale may predate a field): the fields are only ever added, as null."""
+    if entry is None:
+        return None
+    entry.setdefault("default_branch", None)
+    for rec in (entry.get("branches") or {}).values():
+        if isinstance(rec, dict):
+            for key in _RECORD_KEYS - set(rec):
+                rec[key] = [] if key in ("errors", "warnings") else None
+    return entry
 
 
 @dataclass
@@ -303,6 +359,9 @@ class _ModuleSync:
         )
         self.stats = SyncStats()
         self.notes: list[str] = []
+        #: the remote's default branch (from ls-remote) and the branches followed
+        self.default: str | None = None
+        self.branches: tuple[str, ...] = entry.branches
 
     # -- the pieces -------------------------------------------------------------------
     def _prev_branch(self, b: str) -> dict[str, Any] | None:
@@ -334,31 +393,40 @@ class _ModuleSync:
         """Validate the metadata read at ``head``: a fresh branch record."""
         self.stats.read_branches += 1
         commit_time, blobs = files
-        by_path = {blob.path: blob.data for blob in blobs}
-        meta_file = next((p for p in METADATA_FILES if by_path.get(p) is not None), None)
+        by_path = {blob.path: blob for blob in blobs}
+        meta_file, ignored = choose(
+            p for p, blob in by_path.items() if blob.data is not None or blob.too_large
+        )
         rec = _record(head, "missing", None)
         rec.update(commit_time=commit_time, metadata_file=meta_file)
-        big = [blob for blob in blobs if blob.too_large]
+        if meta_file is not None:
+            rec["warnings"] += [_ignored(p, meta_file) for p in ignored]
+        big = [blob for blob in blobs
+               if blob.too_large and blob.path in (meta_file, BUILD_FILE, RECORD_FILE)]
         if big:
             return self._too_large(rec, b, head, big)
-        rec["template_version"] = recorded_version(by_path.get(RECORD_FILE))
-        build_data = by_path.get(BUILD_FILE)
+        rec["template_version"] = recorded_version(by_path[RECORD_FILE].data)
+        build_data = by_path[BUILD_FILE].data
         if build_data is not None:
             rec["build"], warning = _read_build(build_data)
             if warning:
                 rec["warnings"].append(warning)
-        if meta_file is None:
+        if meta_file is not None:
+            data = by_path[meta_file].data
+            assert data is not None
+            self.stats.parses += 1
+            apply_metadata(rec, data, meta_file, b)
+            self.stats.logs += 1
+            rec["created"], rec["updated"] = git.file_dates(self.mirror, head, meta_file)
+        else:
             rec["reason"] = (
                 f"branch {b} at {head[:7]} has no {' or '.join(METADATA_FILES)}; "
-                "add the metadata file to the Docker repo"
+                "add the metadata file to the module repository"
             )
-            return rec
-        data = by_path[meta_file]
-        assert data is not None
-        self.stats.parses += 1
-        apply_metadata(rec, data, meta_file, b)
-        self.stats.logs += 1
-        rec["created"], rec["updated"] = git.file_dates(self.mirror, head, meta_file)
+        if metadata_license(rec["metadata"]) is None:
+            rec["license_file"], warning = license_file(by_path)
+            if warning:
+                rec["warnings"].append(warning)
         return rec
 
     def _too_large(self, rec: dict[str, Any], b: str, head: str,
@@ -396,21 +464,29 @@ class _ModuleSync:
             return self._fresh_error(f"URL refused: {refused}")
         self.stats.ls_remote += 1
         try:
-            heads = git.ls_remote_heads(self.target, allow_local=self.allow_local)
+            remote = git.ls_remote(self.target, allow_local=self.allow_local)
         except git.GitError as exc:
             return self._keep_last_good(f"unreachable: {_one_line(str(exc))}")
-        present = [b for b in self.entry.branches if b in heads]
+        heads = remote.heads
+        self.default = remote.default
+        self.branches = followed_branches(self.entry, remote.default)
+        was = (self.prev or {}).get("default_branch")
+        if not self.entry.explicit_branches and was and remote.default and was != remote.default:
+            self.notes.append(f"default branch is now {remote.default} (was {was})")
+        present = [b for b in self.branches if b in heads]
         if not present:
             have = ", ".join(sorted(heads)[:10]) or "no branches"
+            why = ("" if self.entry.explicit_branches or remote.default
+                   else "; the remote's HEAD names no branch")
             reason = (
-                f"none of the branches {', '.join(self.entry.branches)} exist on the remote "
-                f"(it has: {have}); list the right ones under 'branches:' in MODULES.yml"
+                f"none of the branches {', '.join(self.branches)} exist on the remote "
+                f"(it has: {have}){why}; list the right ones under 'branches:' in MODULES.yml"
             )
             if self.prev:
                 return self._keep_last_good(reason)
             return self._fresh_error(reason)
         state = _BranchState()
-        for b in self.entry.branches:
+        for b in self.branches:
             head = heads.get(b)
             if head is None:
                 self._missing_branch(b, state)
@@ -448,6 +524,7 @@ class _ModuleSync:
             lock_b
             and lock_b.get("commit") == head
             and prev_b
+            and _RECORD_KEYS <= prev_b.keys()
             and (
                 prev_b.get("commit") == head
                 or (prev_b.get("failure") or {}).get("commit") == head
@@ -495,7 +572,7 @@ class _ModuleSync:
         try:
             files = git.cat_many(
                 self.mirror, sorted({heads[b] for b in state.to_read}),
-                [*METADATA_FILES, BUILD_FILE, RECORD_FILE],
+                [*METADATA_FILES, BUILD_FILE, RECORD_FILE, *LICENSE_FILES],
             )
         except git.GitError as exc:
             read_error = _one_line(str(exc))
@@ -533,12 +610,14 @@ class _ModuleSync:
             "entry_line": self.entry.line,
             "image": self.entry.image,  # MODULES.yml image: override (images/naming.py)
             "mirror": self.mirror_rel if (self.mirror / "HEAD").exists() else None,
+            "default_branch": self.default,
             "status": status,
             "reason": reason,
             "stale": status == "stale",
             "branches": state.branches,
         }
-        lock = {"url": self.url, "branches": state.lock_branches}
+        lock = {"url": self.url, "default_branch": self.default,
+                "branches": state.lock_branches}
         outcome = ModuleOutcome(
             self.name,
             self.url,
@@ -572,6 +651,8 @@ class _ModuleSync:
             entry = copy.deepcopy(self.prev)
             entry.update(status="stale", stale=True, reason=reason, entry_line=self.entry.line,
                          image=self.entry.image)
+            if self.default is not None:  # the remote answered: its default is current
+                entry["default_branch"] = self.default
             lock = self.prev_lock
             outcome = ModuleOutcome(self.name, self.url, "stale", reason, True, False, False)
             return entry, lock, outcome
@@ -586,6 +667,7 @@ class _ModuleSync:
             "entry_line": entry.line,
             "image": entry.image,  # MODULES.yml image: override (images/naming.py)
             "mirror": None,
+            "default_branch": None,
             "status": "error",
             "reason": reason,
             "stale": False,
@@ -736,7 +818,7 @@ def sync(
                 outcomes.append(ModuleOutcome(name, entry["url"], "error", reason, True,
                                               False, False))
             if entry is not None:
-                modules.append(entry)
+                modules.append(_complete(entry))
             if lock_entry is not None:
                 lock[name] = lock_entry
         removed = sorted(set(prev) - set(names))

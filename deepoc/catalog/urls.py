@@ -7,6 +7,7 @@ Catalog entries are typed by hand in pull requests, and the real DEEP-OC catalog
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import posixpath
 import re
@@ -22,6 +23,7 @@ __all__ = [
     "is_local",
     "is_url",
     "module_name",
+    "name_from",
     "normalise_url",
     "refusal",
     "url_kind",
@@ -46,6 +48,11 @@ _DEEP_OC_RE = re.compile(r"(?:^|(?<=[-_/]))deep-oc(?=[-_]|$)", re.IGNORECASE)
 _NAME_BAD = re.compile(r"[^a-z0-9._-]+")
 
 
+#: these are pure functions of a string, called many times per entry by lint, sync and
+#: import: each answer is kept (bounded) rather than recomputed
+_memo = functools.lru_cache(maxsize=8192)
+
+
 @dataclass(frozen=True)
 class UrlDefect:
     """One thing wrong with how a URL is written, and whether ``normalise_url`` repairs it."""
@@ -54,11 +61,13 @@ class UrlDefect:
     message: str
 
 
+@_memo
 def url_kind(url: str) -> str | None:
     """Classify ``url``: 'network' (https, ssh, git://, scp-like), 'file' (file://),
     'path' (absolute or ./ ../ ~ relative local path) or None when it is not a git URL."""
     u = url.strip()
-    if not u or any(c.isspace() or not c.isprintable() for c in u):
+    # every whitespace character but the space is also not printable (str.isprintable)
+    if not u or " " in u or not u.isprintable():
         return None
     if u.startswith("-") or ("::" in u and "://" not in u.split("::", 1)[0]):
         return None  # an option to git, or <transport>::<address> (a remote helper)
@@ -118,6 +127,7 @@ def is_local(url: str) -> bool:
     return False
 
 
+@_memo
 def refusal(url: str, allow_local: bool = False) -> str | None:
     """Why a catalog entry's URL is refused by the URL policy, or None when it is allowed.
 
@@ -213,6 +223,7 @@ def _clean_path(path: str, host: str, network: bool) -> str:
     return path
 
 
+@_memo
 def normalise_url(url: str) -> str:
     """The canonical spelling of a catalog URL (what catalog.json records).
 
@@ -237,6 +248,7 @@ def normalise_url(url: str) -> str:
     return _clean_path(u, "", network=False)
 
 
+@_memo
 def identity(url: str) -> str:
     """A key equal for two URLs naming the same repository (duplicate detection).
 
@@ -316,6 +328,7 @@ def defects(url: str) -> list[UrlDefect]:
     return found
 
 
+@_memo
 def module_name(url: str) -> str:
     """The module name a catalog entry gets: stable (from the URL alone), URL- and tag-safe.
 
@@ -332,12 +345,19 @@ def module_name(url: str) -> str:
         path = urlsplit(u).path
     else:
         path = u
-    last = path.rstrip("/").rpartition("/")[2]
+    return name_from(path) or "module"
+
+
+def name_from(text: str) -> str:
+    """The module name a repository name or path gives (``module_name``'s rule, also used
+    for a ``.gitmodules`` submodule name): its last ``/`` segment without ``.git`` and
+    a ``DEEP-OC-`` prefix, lower-cased, characters outside ``[a-z0-9._-]`` as ``-``;
+    "" when nothing is left."""
+    last = text.rstrip("/").rpartition("/")[2]
     last = last.removesuffix(".git") or last
     if last.lower().startswith("deep-oc-") and len(last) > len("deep-oc-"):
         last = last[len("deep-oc-") :]
-    name = _NAME_BAD.sub("-", last.lower()).strip("-.")
-    return name or "module"
+    return _NAME_BAD.sub("-", last.lower()).strip("-.")
 
 
 def owner(url: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from deepoc.catalog.modules_file import lint
 from deepoc.catalog.urls import module_name, normalise_url, url_kind
 from deepoc.errors import DeepOCError, UsageError
-from deepoc.metadata import validate_bytes
+from deepoc.metadata import files, validate_bytes
 from deepoc.publish import gitops
 from deepoc.publish.github_api import (
     ApiSettings,
@@ -30,7 +30,7 @@ from deepoc.publish.github_api import (
 from deepoc.publish.plan import append_entry, branch_name, pr_body, pr_title
 
 CATALOG_FILE = "MODULES.yml"
-METADATA_FILES = ("metadata.json", "ai4-metadata.yml", "ai4-metadata.json")
+METADATA_FILES = files.METADATA_FILES  # the one precedence rule (sync reads the same file)
 _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 

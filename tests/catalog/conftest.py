@@ -42,12 +42,23 @@ def baked_docker_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class ModuleFactory:
-    """Makes module repos from the baked Docker repo and changes them between syncs."""
+    """Makes module repos from the baked Docker repo and changes them between syncs.
+
+    A module repo is a working repository whose checked-out branch is what a remote's HEAD
+    is: its default branch. Every change is made on its branch and the repo is then put
+    back on its default branch (the first of ``make``'s branches), as a real remote keeps
+    its HEAD whatever is pushed."""
 
     def __init__(self, base: Path, root: Path) -> None:
         self.base = base
         self.root = root
         self.counter = 0
+        self.home: dict[Path, str] = {}
+
+    def _go_home(self, repo: Path) -> None:
+        home = self.home.get(repo.resolve())
+        if home is not None:
+            git("checkout", "--quiet", home, cwd=repo)
 
     def make(
         self,
@@ -76,9 +87,9 @@ class ModuleFactory:
         git("remote", "remove", "origin", cwd=dest)
         for b in sorted(local - set(branches)):
             git("branch", "--quiet", "-D", b, cwd=dest)
+        self.home[dest.resolve()] = branches[0]
         for b in branches:
             self.edit(dest, b, metadata, title=f"{repo_name} ({b})")
-        git("checkout", "--quiet", branches[0], cwd=dest)
         return dest
 
     def edit(
@@ -106,7 +117,9 @@ class ModuleFactory:
             path.write_text(json.dumps(data, indent=2) + "\n")
         git("add", "metadata.json", cwd=repo)
         git("commit", "--quiet", "--allow-empty", "-m", message, cwd=repo)
-        return git("rev-parse", "HEAD", cwd=repo).strip()
+        head = git("rev-parse", "HEAD", cwd=repo).strip()
+        self._go_home(repo)
+        return head
 
     def commit_files(self, repo: Path, branch: str, files: dict[str, bytes | None]) -> str:
         """Commit writes (bytes) and deletions (None) on ``branch``; returns the commit."""
@@ -118,7 +131,40 @@ class ModuleFactory:
                 (repo / name).write_bytes(data)
                 git("add", name, cwd=repo)
         git("commit", "--quiet", "-m", f"change {', '.join(files)}", cwd=repo)
-        return git("rev-parse", "HEAD", cwd=repo).strip()
+        head = git("rev-parse", "HEAD", cwd=repo).strip()
+        self._go_home(repo)
+        return head
+
+
+    def remote(
+        self,
+        where: Path,
+        name: str,
+        *,
+        branches: tuple[str, ...] = ("main", "test"),
+        files: dict[str, bytes | None] | None = None,
+    ) -> tuple[Path, Path]:
+        """(bare remote ``where/name.git``, the working repo that feeds it): a module repo
+        as a hosting service keeps one, HEAD naming its default branch (``branches[0]``),
+        ``files`` committed on every branch. Change the work repo, then ``push``."""
+        work = self.make(f"{name}-work-{self.counter}", branches=branches)
+        if files:
+            for b in branches:
+                self.commit_files(work, b, files)
+        bare = where / f"{name}.git"
+        bare.parent.mkdir(parents=True, exist_ok=True)
+        git("clone", "--quiet", "--bare", str(work), str(bare))
+        return bare, work
+
+    @staticmethod
+    def push(work: Path, bare: Path, *branches: str) -> None:
+        git("push", "--quiet", "--force", str(bare), *[f"{b}:{b}" for b in branches],
+            cwd=work)
+
+    @staticmethod
+    def set_default(bare: Path, branch: str) -> None:
+        """Change the remote's default branch, as a repository's settings page does."""
+        git("symbolic-ref", "HEAD", f"refs/heads/{branch}", cwd=bare)
 
 
 @pytest.fixture(scope="session")

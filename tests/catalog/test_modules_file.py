@@ -275,3 +275,58 @@ def test_real_deep_oc_history_defects() -> None:
         (5, "whitespace"), (6, "whitespace"),
     ]
     assert lint(fix(text)) == []
+
+
+# -- name: and the branches an entry follows ----------------------------------------------
+def test_a_name_key_names_the_module() -> None:
+    from deepoc.catalog.modules_file import assign_names
+
+    text = doc(f"""
+        - module: {GH}
+          name: dogs
+        - module: https://github.com/ai4os-hub/ai4os-yolov8-torch
+        """)
+    assert lint(text) == []
+    assert assign_names(parse(text)) == ["dogs", "ai4os-yolov8-torch"]
+
+
+@pytest.mark.parametrize("value", ["Dogs", "a..b", "-x", "x-", "", "[x]", "a b", "é",
+                                   "x" * 101, "1.5e3x_"])
+def test_a_bad_name_is_a_problem(value: str) -> None:
+    text = f"- module: {GH}\n  name: {yaml.safe_dump(value).splitlines()[0]}\n"
+    assert codes(text) == [(2, "bad-name")]
+    with pytest.raises(DeepOCError, match="'name'"):
+        parse(text)
+
+
+def test_a_name_given_twice_is_an_error_and_a_taken_name_qualifies_the_other() -> None:
+    from deepoc.catalog.modules_file import assign_names
+
+    twice = doc("""
+        - module: https://github.com/o/a
+          name: same
+        - module: https://github.com/o/b
+          name: same
+        """)
+    assert codes(twice) == [(3, "duplicate-name")]
+    with pytest.raises(DeepOCError, match="already given to the entry on line 1"):
+        parse(twice)
+    taken = doc("""
+        - module: https://github.com/o/unet
+          name: x
+        - module: https://github.com/p/x
+        """)
+    assert codes(taken) == [(1, "name-collision"), (3, "name-collision")]
+    assert assign_names(parse(taken)) == ["x", "x-p"]
+
+
+def test_followed_branches() -> None:
+    from deepoc.catalog.modules_file import followed_branches
+
+    implicit = Entry(GH)
+    assert followed_branches(implicit, "main") == ("main", "test")
+    assert followed_branches(implicit, "master") == ("master", "test") == DEFAULT_BRANCHES
+    assert followed_branches(implicit, "test") == ("test",)
+    assert followed_branches(implicit, None) == DEFAULT_BRANCHES
+    explicit = Entry(GH, ("dev",), explicit_branches=True)
+    assert followed_branches(explicit, "main") == ("dev",)

@@ -217,7 +217,7 @@ def test_missing_metadata_file(scenario: Scenario) -> None:
     master = m["branches"]["master"]
     assert master["status"] == "missing" and master["metadata_file"] is None
     assert master["commit"] == scenario.heads_before["nometa"]
-    assert "has no metadata.json or ai4-metadata.yml" in master["reason"]
+    assert "has no ai4-metadata.yml or ai4-metadata.json or metadata.json" in master["reason"]
     assert m["branches"]["test"]["status"] == "ok"
 
 

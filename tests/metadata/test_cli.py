@@ -276,3 +276,22 @@ def test_lone_surrogates_and_odd_characters_do_not_crash_output():
     r = run_process(["-"], stdin=json.dumps({"title": "\ud800", "summary": 1}).encode())
     assert r.code == 1
     _no_traceback(r)
+
+
+def test_v2_written_as_json_is_validated_as_v2(cli, tmp_path):
+    """ai4-metadata.json (the second file catalog sync reads) is v2 metadata as strict JSON:
+    validated against the v2 schema its metadata_version names, errors located in it."""
+    import yaml
+
+    data = yaml.safe_load(GOOD_V2.read_text())
+    f = tmp_path / "ai4-metadata.json"
+    f.write_text(json.dumps(data, indent=2, default=str) + "\n")
+    r = cli(str(f), "--format", "json")
+    assert r.code == 0, r.out
+    assert json.loads(r.out)["files"][0]["schema_version"].startswith("2.")
+    data["links"]["source_code"] = "not a uri"
+    f.write_text(json.dumps(data, indent=2, default=str) + "\n")
+    r = cli(str(f))
+    line = next(n for n, ln in enumerate(f.read_text().splitlines(), 1)
+                if '"source_code"' in ln)
+    assert r.code == 1 and f"{f}:{line}:" in r.out and "$.links.source_code" in r.out
