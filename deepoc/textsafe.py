@@ -29,7 +29,8 @@ def _not_xml_char(code: int) -> bool:
 
 def neutralise(text: str) -> str:
     """``text`` for a page, a feed or a sitemap: bidirectional controls, every other control
-    character and anything XML 1.0 cannot hold are removed. Tabs and newlines stay; ``\\r\\n`` and ``\\r`` become ``\\n``. Idempotent."""
+    character and anything XML 1.0 cannot hold are removed. Tabs and
+    newlines stay; ``\\r\\n`` and ``\\r`` become ``\\n``. Idempotent."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.isprintable() and "\n" not in text and "\t" not in text:
         return text  # the common case, and the fast one
