@@ -122,6 +122,8 @@ def _header(r: _Reader) -> tuple[str, str | None]:
         if r.ended or c == "\n":
             raise _Syntax(line, "section header is not closed with ']'")
         if c == "]":
+            if not name:  # "[]"; git refuses it too ("[ \"x\"]" and "[.]" it reads)
+                raise _Syntax(line, 'empty section header: write [submodule "name"]')
             break
         if c in _SPACE:
             while c in _SPACE:

@@ -93,6 +93,8 @@ CASES = [
     '[submodule "a"]\n\tkey-with-dash = v\n\turl=\n',
     "",
     "\n\n  \n",
+    "[]\nk = v\n",
+    "[a.]\nk = v\n",
 ]
 
 
