@@ -62,14 +62,23 @@ def read(repo: str | Path, commit: str, path: str) -> bytes | None:
         return None
 
 
-def remote_branch_commit(url: str, branch: str, timeout: float = 30) -> str | None:
-    """The commit a code repo's branch points at (``git ls-remote``), or None if unreachable."""
+def remote_refs(url: str, refs: list[str], timeout: float = 30) -> dict[str, str] | None:
+    """The commit each of ``refs`` (full names) points at on a remote, annotated tags peeled
+    (``git ls-remote``); a ref the remote lacks is left out; None if unreachable."""
     try:
-        out = _git(["ls-remote", url, f"refs/heads/{branch}"], timeout=timeout)
+        out = _git(["ls-remote", url, *refs], timeout=timeout)
     except SourceError:
         return None
+    found: dict[str, str] = {}
     for line in out.decode().splitlines():
         sha, _, ref = line.partition("\t")
-        if ref == f"refs/heads/{branch}":
-            return sha
-    return None
+        name = ref.removesuffix("^{}")
+        if name in refs and (ref.endswith("^{}") or name not in found):
+            found[name] = sha  # the peeled line of an annotated tag wins
+    return found
+
+
+def remote_branch_commit(url: str, branch: str, timeout: float = 30) -> str | None:
+    """The commit a code repo's branch points at (``git ls-remote``), or None if unreachable."""
+    found = remote_refs(url, [f"refs/heads/{branch}"], timeout)
+    return (found or {}).get(f"refs/heads/{branch}")
