@@ -352,7 +352,7 @@ class Runner:
                 self.o.out(for_terminal(f"{r.module}@{ref} {r.variant}: {r.status} ({what})",
                                         keep_newlines=False))
 
-    def _log_path(self, job: Job, variant: str) -> Path | None:
+    def log_path(self, job: Job, variant: str) -> Path | None:
         if not self.o.log_dir:
             return None
         ref = re.sub(r"[^a-z0-9_.-]+", "-", (job.branch or job.git_tag or "head").lower())
@@ -409,7 +409,7 @@ class Runner:
                 job=job, variant=variant,
                 repository=repository,
                 tags=tags,
-                log=_Log(self._log_path(job, variant)),
+                log=_Log(self.log_path(job, variant)),
                 buildkit=buildkit,
             )
             started = time.monotonic()

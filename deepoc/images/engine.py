@@ -126,7 +126,7 @@ class BuildSteps:
         if self._failed:
             step, output = self._names.get(self._failed), self._last.get(self._failed)
         where = f" at {_clip(step, 120)}" if step else ""
-        said = f": {_clip(output, 240)};" if output and output not in error else ":"
+        said = f": {_clip(output, 300)};" if output and output not in error else ":"
         return f"docker build failed{where}{said} {_last_line(error)}"
 
 
