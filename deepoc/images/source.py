@@ -67,8 +67,9 @@ def read(repo: str | Path, commit: str, path: str) -> bytes | None:
 def remote_refs(url: str, refs: list[str], timeout: float = 30) -> dict[str, str] | None:
     """The commit each of ``refs`` (full names) points at on a remote, annotated tags peeled
     (``git ls-remote``); a ref the remote lacks is left out; None if unreachable."""
+    patterns = [*refs, *(f"{r}^{{}}" for r in refs if r.startswith("refs/tags/"))]
     try:
-        out = git(["ls-remote", url, *refs], timeout=timeout)
+        out = git(["ls-remote", url, *patterns], timeout=timeout)
     except SourceError:
         return None
     found: dict[str, str] = {}

@@ -238,3 +238,16 @@ def test_a_failed_build_names_its_step_and_last_output(text, error, step, said):
 
 def test_a_failure_before_any_step_is_the_error_alone():
     assert BuildSteps().failure("no image produced") == "docker build failed: no image produced"
+
+
+def test_remote_refs_peel_annotated_tags_and_leave_out_missing_ones(pair):
+    from deepoc.images import source
+
+    code, _ = pair
+    head = git("rev-parse", "HEAD", cwd=code).strip()
+    git("tag", "-a", "v1", "-m", "annotated", cwd=code)
+    git("tag", "v2", cwd=code)
+    found = source.remote_refs(str(code), ["refs/tags/v1", "refs/tags/v2", "refs/tags/v3",
+                                           "refs/heads/master"])
+    assert found == {"refs/tags/v1": head, "refs/tags/v2": head, "refs/heads/master": head}
+    assert source.remote_refs(str(code / "nope"), ["refs/heads/master"]) is None
