@@ -416,12 +416,16 @@ def run_detached(client, image: str, command: list[str], env: dict[str, str],
     if gpu:
         kwargs["device_requests"] = [docker.types.DeviceRequest(count=-1,
                                                                  capabilities=[["gpu"]])]
+    c = None
     try:
-        c = client.containers.run(
-            image, command=command, environment=env, network_mode="host", detach=True,
-            name=name, labels=labels or {}, **kwargs,
+        c = client.containers.create(
+            image, command=command, environment=env, network_mode="host", name=name,
+            labels=labels or {}, **kwargs,
         )
+        c.start()
     except docker.errors.APIError as exc:
+        if c is not None:  # created, but it could not start (no GPU, ...): not left behind
+            Container(client, c.id).remove()
         raise EngineError(f"could not start a container of {image}: {_one_line(exc)}") from None
     return Container(client, c.id)
 

@@ -120,3 +120,38 @@ def test_a_git_tag_build_installs_the_code_repos_tag(services, modules, tmp_path
     rec = builds(builds_json)[("tagged_mod", "v2.0.0", "cpu")]
     assert _run(rec["digest"], "cat", "/srv/tagged_mod/VERSION.txt") == "after the release\n"
     assert json.loads(Path(builds_json).read_text())["builds_version"] == 1
+
+
+def _package_step(dockerfile: str) -> str:
+    """The generated Dockerfile's RUN instruction that installs git and rclone."""
+    lines = dockerfile.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("RUN set --;"))
+    end = start
+    while lines[end].endswith("\\"):
+        end += 1
+    return "\n".join(lines[start:end + 1])
+
+
+def test_a_base_image_without_a_package_manager_is_left_as_it_is(services, modules):
+    """FROM scratch + a static busybox: no apt-get, apk, dnf, microdnf or yum; the step says
+    so and the build goes on."""
+    import io
+    import tarfile
+
+    m = modules.bake("nopkg_mod", gpu=False)
+    step = _package_step((m.docker / "Dockerfile").read_text())
+    dockerfile = "\n".join([
+        "FROM scratch", "COPY busybox /bin/busybox",
+        'RUN ["/bin/busybox", "mkdir", "-p", "/usr/bin", "/sbin", "/usr/sbin", "/tmp"]',
+        'RUN ["/bin/busybox", "--install", "-s"]', 'SHELL ["/bin/sh", "-eu", "-c"]', step,
+        "RUN ! command -v rclone", ""])
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        tar.add("/bin/busybox", arcname="busybox")
+        info = tarfile.TarInfo("Dockerfile")
+        info.size = len(dockerfile.encode())
+        tar.addfile(info, io.BytesIO(dockerfile.encode()))
+    lines: list[str] = []
+    engine.build(engine.connect(), buf.getvalue(), {}, {}, lines.append)
+    assert "no package manager in the base image: git ca-certificates rclone not installed" in (
+        lines)

@@ -198,3 +198,20 @@ def test_a_failed_smoke_test_names_the_log_and_leaves_no_container(services, mod
     log = Path(re.search(r"\(log: (.+?)\)$", proc.stderr.strip()).group(1))
     assert "smoke test: waiting for" in log.read_text()
     assert _run_containers("run_silent") == []
+
+
+def test_gpu_builds_the_gpu_image_and_a_machine_without_gpus_says_so(services, modules,
+                                                                     tmp_path):
+    """GPU images build here but cannot run (no GPU): the engine's refusal is one line and
+    the container it created is gone."""
+    m = modules.bake("gpu_run_mod", gpu=True)
+    proc = subprocess.run([DEEP_OC, "run", str(m.code), "--gpu", "--port",
+                           str(smoke.free_port())],
+                          env=_env(tmp_path), capture_output=True, text=True, timeout=900)
+    assert "building the gpu image" in proc.stdout and "built in" in proc.stdout, proc.stderr
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "could not start a container of deep-oc-run/deephdc/gpu_run_mod:gpu" in proc.stderr
+    assert "gpu" in proc.stderr.split("gpu_run_mod:gpu", 1)[1].lower()
+    image = docker.from_env().images.get("deep-oc-run/deephdc/gpu_run_mod:gpu")
+    assert image.labels["io.deep-oc.variant"] == "gpu"
+    assert _run_containers("gpu_run_mod") == []
