@@ -41,6 +41,17 @@ class Module:
         self.root, self.env = root, env
         self.code, self.docker = root / "plant", root / "DEEP-OC-plant"
 
+    @classmethod
+    def baked(cls, tmp_path: Path, template: Path) -> Module:
+        """``deep-oc new --no-input project_name=Plant`` with ``template``, in tmp_path/work."""
+        home, root = tmp_path / "home", tmp_path / "work"
+        home.mkdir()
+        root.mkdir()
+        m = cls(root, git_env(home))
+        proc = m.deep_oc("new", "--no-input", "project_name=Plant", template=template)
+        assert proc.returncode == 0, proc.stderr
+        return m
+
     def deep_oc(self, *args: str, template: Path) -> subprocess.CompletedProcess:
         env = dict(self.env, DEEPOC_TEMPLATE=str(template))
         return subprocess.run([DEEP_OC, *args], cwd=self.root, env=env, capture_output=True,
@@ -63,13 +74,7 @@ class Module:
 def module(tmp_path) -> tuple[Module, Path, Path]:
     """Baked with template 0.2.0, edited as an author would; and template 0.3.0 beside it."""
     v1 = copy_template(tmp_path / "template-0.2.0", "0.2.0")
-    home = tmp_path / "home"
-    home.mkdir()
-    root = tmp_path / "work"
-    root.mkdir()
-    m = Module(root, git_env(home))
-    proc = m.deep_oc("new", "--no-input", "project_name=Plant", template=v1)
-    assert proc.returncode == 0, proc.stderr
+    m = Module.baked(tmp_path, v1)
     # the author's own work
     with (m.code / "plant" / "models" / "deep_api.py").open("a", encoding="utf-8") as fh:
         fh.write("\n\ndef author_helper():\n    return 'mine'\n")
@@ -189,13 +194,7 @@ def test_a_module_of_the_previous_release_updates_to_this_one(tmp_path):
     old, old_version = previous_release(tmp_path / "previous")
     current = json.loads((ROOT / "cookiecutter.json").read_text())["_template_version"]
     assert old_version != current
-    home = tmp_path / "home"
-    home.mkdir()
-    root = tmp_path / "work"
-    root.mkdir()
-    m = Module(root, git_env(home))
-    proc = m.deep_oc("new", "--no-input", "project_name=Plant", template=old)
-    assert proc.returncode == 0, proc.stderr
+    m = Module.baked(tmp_path, old)
     before = json.loads((m.docker / ".cookiecutter.json").read_text())
     assert before["_template_version"] == old_version
     with (m.code / "plant" / "models" / "deep_api.py").open("a", encoding="utf-8") as fh:
