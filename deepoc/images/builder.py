@@ -432,7 +432,7 @@ class Runner:
                     key_args = {k: v for k, v in image.buildargs.items() if k != "code_repo"}
                     image.log(f"code repo {code.repo} {code.branch}: installing exactly "
                               f"{code.commit}")
-                elif code.fetched:
+                elif not code.cache_safe:
                     image.nocache = True
                     image.log("the Dockerfile has no ARG commit (a template before 0.3.0: "
                               "deep-oc update brings it) or the code commit is unknown: "

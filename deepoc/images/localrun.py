@@ -157,14 +157,14 @@ def _build(opts: RunOptions, code: Path, docker: Path, module: str, variant: str
     branch = localgit.branch(code)
     with tempfile.TemporaryDirectory(prefix="deep-oc-run-") as tmp:
         served = Path(tmp) / "git"
-        code_snap = localgit.snapshot(code, served / f"{code.name}.git", branch,
+        code_snap = localgit.snapshot(code, served / "code.git", branch,
                                       work_tree=dirty[code])
         docker_snap = localgit.snapshot(docker, Path(tmp) / "docker.git", branch,
                                         work_tree=dirty[docker])
         changed = " with uncommitted changes" if code_snap.work_tree else ""
         with localgit.GitDaemon(served) as daemon:
             job = Job(module=module, repo=Path(tmp) / "docker.git", commit=docker_snap.commit,
-                      branch=branch, url=str(docker), code_repo=daemon.url(f"{code.name}.git"),
+                      branch=branch, url=str(docker), code_repo=daemon.url("code.git"),
                       code_commit=code_snap.commit, variants=(variant,),
                       tags={variant: [variant]})
             runner = builder.Runner(builder.Options(
