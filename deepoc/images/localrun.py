@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deepoc.errors import DeepOCError, UsageError
-from deepoc.images import builder, engine, localgit, smoke, source
+from deepoc.images import builder, buildkey, engine, localgit, smoke, source
 from deepoc.images.builder import Job
 from deepoc.interrupt import terminate_as_interrupt
 from deepoc.template.pair import DOCKER_PREFIX, find_pair
@@ -117,8 +117,10 @@ def run(opts: RunOptions) -> int:
         module = module_name(docker)
         variant = "gpu" if opts.gpu else "cpu"
         check_port(opts.port)
-        if opts.build and not opts.allow_dirty:
-            _refuse_changes([code, docker])
+        if opts.build:
+            _check_dockerfile(docker)
+            if not opts.allow_dirty:
+                _refuse_changes([code, docker])
         client = engine.connect()
         logs = cache_dir() / "run" / module
         if opts.build:
@@ -129,8 +131,8 @@ def run(opts: RunOptions) -> int:
 
 
 def _local_repository(docker: Path, module: str, commit: str) -> str:
-    settings = builder.load_settings(Job(module=module, repo=docker, commit=commit))
-    return f"{LOCAL_REGISTRY}/{builder.repository_for(Job(module, docker, commit), settings)}"
+    job = Job(module=module, repo=docker, commit=commit)
+    return f"{LOCAL_REGISTRY}/{builder.repository_for(job, builder.load_settings(job))}"
 
 
 def _last_built(client, docker: Path, module: str, variant: str) -> str:
@@ -139,6 +141,16 @@ def _last_built(client, docker: Path, module: str, variant: str) -> str:
         raise UsageError(f"--no-build: no {variant} image of {module} made by deep-oc run on "
                          f"this engine ({image}): run once without --no-build")
     return image
+
+
+def _check_dockerfile(docker: Path) -> None:
+    """The Dockerfile must take the code's address, or the local code cannot reach it."""
+    dockerfile = docker / builder.DOCKERFILE
+    text = dockerfile.read_text("utf-8", "replace") if dockerfile.is_file() else ""
+    if not buildkey.dockerfile_declares_arg(text, "code_repo"):
+        raise RunError(f"{dockerfile} has no ARG code_repo, so a build cannot be given your "
+                       "local code: bring the template's Dockerfile in with `deep-oc update` "
+                       "(or declare ARG code_repo and ARG commit and fetch from them)")
 
 
 def _refuse_changes(repos: list[Path]) -> None:
@@ -178,7 +190,8 @@ def _build(opts: RunOptions, code: Path, docker: Path, module: str, variant: str
             runner.run([job])
     rec = runner.records[-1]
     if rec.status == "failed":
-        raise RunError(f"{module} {variant}: {rec.reason} (log: {rec.log or log})")
+        where = rec.log or (str(log) if log and log.is_file() else None)
+        raise RunError(f"{module} {variant}: {rec.reason}" + (f" (log: {where})" if where else ""))
     how = "built" if rec.built else "reused an image of the same build key"
     opts.out(f"{module}: {how} in {time.monotonic() - started:.0f}s")
     return f"{rec.image}:{variant}"

@@ -32,7 +32,8 @@ def _repo(path: Path, files: dict[str, str]) -> Path:
 @pytest.fixture()
 def pair(tmp_path) -> tuple[Path, Path]:
     code = _repo(tmp_path / "plant", {"plant/__init__.py": "", ".gitignore": "*.log\n"})
-    docker = _repo(tmp_path / "DEEP-OC-plant", {"Dockerfile": "FROM x\n", "build.json": "{}"})
+    docker = _repo(tmp_path / "DEEP-OC-plant", {"Dockerfile": "FROM x\nARG code_repo\n",
+                                                "build.json": "{}"})
     return code, docker
 
 
@@ -109,6 +110,12 @@ def test_checks_before_any_build_are_one_line(pair, tmp_path, capsys):
                        DOCKER_HOST=f"unix://{tmp_path}/no-docker.sock")
     assert rc == 1 and err.count("\n") == 1
     assert "did not answer" in err and "start one" in err and "DOCKER_HOST" in err
+    # a Dockerfile that cannot be told where the code is cannot build local code
+    (docker / "Dockerfile").write_text("FROM x\nRUN git clone https://example.org/plant\n")
+    git("commit", "-qam", "own Dockerfile", cwd=docker)
+    rc, err = _run_cli(["run", str(tmp_path), "--port", port], capsys)
+    assert rc == 1 and err.count("\n") == 1
+    assert "has no ARG code_repo" in err and "deep-oc update" in err
     rc, err = _run_cli(["run", str(tmp_path / "nowhere")], capsys)
     assert rc == 2 and "is not a directory" in err
     rc, err = _run_cli(["run", str(tmp_path), "--no-build", "--allow-dirty"], capsys)
