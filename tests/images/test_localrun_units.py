@@ -258,3 +258,21 @@ def test_remote_refs_peel_annotated_tags_and_leave_out_missing_ones(pair):
                                            "refs/heads/master"])
     assert found == {"refs/tags/v1": head, "refs/tags/v2": head, "refs/heads/master": head}
     assert source.remote_refs(str(code / "nope"), ["refs/heads/master"]) is None
+
+
+def test_the_buildkit_cli_is_one_that_can_build_with_buildkit(tmp_path, monkeypatch):
+    """Here /usr/local/bin/docker is a 28.x CLI without buildx (it cannot use BuildKit) and
+    Debian's /usr/bin/docker a 20.10 one with BuildKit built in: the second is chosen."""
+    import re
+    import subprocess
+
+    from deepoc.images.engine import EngineError, buildkit_cli
+
+    cli = buildkit_cli()
+    buildx = subprocess.run([cli, "buildx", "version"], capture_output=True).returncode == 0
+    major = int(re.search(r"version (\d+)\.", subprocess.run(
+        [cli, "--version"], capture_output=True, text=True).stdout).group(1))
+    assert buildx or major < 23, cli
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(EngineError, match="needs BuildKit .* install Docker's buildx plugin"):
+        buildkit_cli()
