@@ -28,6 +28,13 @@ REPO_RE = re.compile(r"^[a-z][a-z0-9]*(?:_{1,2}[a-z0-9]+)*$")
 VERSION_RE = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&*+/=?^_`|~'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 URL_CHARS_RE = re.compile(r"^[A-Za-z0-9._~:/%+@-]+$")
+# A download URL may have a query (?download=1) but nothing a Dockerfile or a shell would
+# read as syntax: no $, quotes, backslashes, spaces or '#'.
+WEIGHTS_URL_CHARS_RE = re.compile(r"^[A-Za-z0-9._~:/%+@?=&,-]+$")
+# The weights are saved under the URL's last path segment, in the package's models folder.
+WEIGHTS_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,254}$")
+SHA256_RE = re.compile(r"^[0-9a-fA-F]{64}$")
+MAX_WEIGHTS_URL = 2000
 DOCKER_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 DOCKER_USER_RE = re.compile(rf"^{DOCKER_COMPONENT}$")
 DOCKER_IMAGE_RE = re.compile(
@@ -52,6 +59,8 @@ SINGLE_LINE = (
     "baseimage_cpu_tag",
     "baseimage_gpu_tag",
     "jenkins_url",
+    "weights_url",
+    "weights_sha256",
 )
 
 
@@ -66,6 +75,38 @@ def _url_problem(key: str, value: str) -> str | None:
     if parts.query or parts.fragment or value.endswith("/"):
         return f"{key} {value!r} must not end with '/' nor have a query or a fragment"
     return None
+
+
+def _weights_problems(url: str, sha256: str) -> list:
+    """The trained weights: none (both empty), or an http(s) URL ending with a file name and
+    the SHA-256 the build checks the download against."""
+    if not url:
+        if sha256:
+            return ["weights_sha256 is set but weights_url is empty: give the weights' URL, "
+                    "or leave both empty (no weights)"]
+        return []
+    out = []
+    parts = urlsplit(url) if WEIGHTS_URL_CHARS_RE.match(url) else None
+    if len(url) > MAX_WEIGHTS_URL:
+        out.append(f"weights_url is longer than {MAX_WEIGHTS_URL} characters")
+    elif parts is None:
+        out.append(f"weights_url {url!r} has characters not allowed here (spaces, quotes, $, "
+                   "backslashes, '#'...): percent-encode them")
+    elif parts.scheme not in ("http", "https") or not parts.hostname:
+        out.append(f"weights_url {url!r} must be an http(s) URL with a host, e.g. "
+                   "https://zenodo.org/records/1/files/model.h5")
+    elif "@" in parts.netloc:
+        out.append(f"weights_url {url!r} must not contain a user name or a password: private "
+                   "weights take a token from the build secret weights_token")
+    elif not WEIGHTS_FILE_RE.match(parts.path.rsplit("/", 1)[-1]):
+        out.append(f"weights_url {url!r} must end with the file's name (letters, digits, "
+                   "'.', '_', '+', '-'), e.g. .../model.h5: the weights are saved under it")
+    if not sha256:
+        out.append("weights_sha256 is needed with weights_url: the build checks the download "
+                   "against it (sha256sum FILE prints it)")
+    elif not SHA256_RE.match(sha256):
+        out.append(f"weights_sha256 {sha256!r} must be 64 hexadecimal digits (sha256sum FILE)")
+    return out
 
 
 def problems(answers: dict, output_dir: str | None = None, check_code_dir: bool = True) -> list:
@@ -173,6 +214,8 @@ def problems(answers: dict, output_dir: str | None = None, check_code_dir: bool 
         out.append(
             f"baseimage_gpu_tag {gpu!r} is not a valid Docker tag (or leave it empty: no GPU image)"
         )
+
+    out += _weights_problems(values["weights_url"], values["weights_sha256"])
 
     if output_dir is not None and REPO_RE.match(repo):
         folder = Path(output_dir)

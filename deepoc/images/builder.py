@@ -8,6 +8,7 @@ GPU base tag). Failures are recorded per job and never stop the other jobs.
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 import time
@@ -25,12 +26,15 @@ from deepoc.images import buildkey, engine, naming, source
 from deepoc.images import registry as reg
 from deepoc.images.records import BuildRecord, BuildsFile, now_iso
 from deepoc.images.smoke import smoke_test
-from deepoc.images.tags import code_branch, image_tags
+from deepoc.images.tags import code_ref, image_tags
 from deepoc.textsafe import for_terminal
 
 BUILD_FILE = "build.json"
 DOCKERFILE = "Dockerfile"
 BUILDABLE_STATUSES = ("ok", "stale")
+#: build secrets given to BuildKit builds: secret id -> the environment variable holding it
+#: (the template's weights step reads ``weights_token``; nothing else ever sees the value)
+BUILD_SECRETS = {"weights_token": "DEEPOC_WEIGHTS_TOKEN"}
 # Tags whose image labels are read when looking for a build key (this build's own tags first).
 MAX_REGISTRY_CANDIDATES = 50
 
@@ -51,6 +55,13 @@ class Job:
     #: catalog jobs: the repository the catalog gives this module (naming.py), or why it has
     #: none; None for a ``--repo`` checkout, whose own build.json ``image`` is used
     image: str | naming.ImageNameError | None = None
+    #: the code repo commit to install when it is known already (``deep-oc run``: the local
+    #: one); None: resolved from the code repo's branch (or tag)
+    code_commit: str | None = None
+    #: only these variants (None: ``cpu``, and ``gpu`` when build.json has a GPU tag)
+    variants: tuple[str, ...] | None = None
+    #: tags per variant instead of the tag scheme's (``deep-oc run``'s local names)
+    tags: dict[str, list[str]] | None = None
 
 
 @dataclass
@@ -63,6 +74,8 @@ class Options:
     jobs: int = 1
     no_cache: bool = False
     smoke_timeout: float | None = None
+    #: smoke-test each CPU image it builds (``deep-oc run`` tests the container it serves)
+    smoke: bool = True
     log_dir: Path | None = None
     builds: BuildsFile = field(default_factory=lambda: BuildsFile(None))
     out: Callable[[str], None] = print
@@ -246,25 +259,56 @@ def labels_for(job: Job, key: str | None, variant: str) -> dict[str, str]:
 
 @dataclass
 class CodeSource:
-    """The code repo a Docker repo's build clones, and the commit its branch is at now."""
+    """The code repo a Docker repo's build fetches, the ref and the commit it installs."""
 
     repo: str | None
     branch: str
     commit: str | None = None
     #: False when the Dockerfile clones a code repo whose branch could not be read: no key
     resolvable: bool = True
+    #: the Dockerfile takes ``ARG commit``: it installs exactly ``commit``, whatever the
+    #: branch holds by then, so the engine's layer cache can be trusted
+    exact: bool = False
+    #: the Dockerfile fetches a code repo at all (``ARG code_repo``)
+    fetched: bool = False
+
+    @property
+    def cache_safe(self) -> bool:
+        """Whether a cached layer of the code step is sure to hold this commit."""
+        return not self.fetched or (self.exact and self.commit is not None)
 
 
 def _code_source(job: Job, dockerfile: str) -> CodeSource:
-    code = CodeSource(repo=_code_repo(job), branch=code_branch(job.branch, job.git_tag))
-    if buildkey.dockerfile_declares_arg(dockerfile, "code_repo"):
-        if not code.repo:
-            raise JobFailure(
-                "no code repo: set sources.code in metadata.json or pass --code-repo URL"
-            )
+    """Which code the build installs: the ref :func:`code_ref` names, at the commit the
+    remote has for it now (``git ls-remote``), or the job's own ``code_commit``."""
+    code = CodeSource(repo=_code_repo(job), branch=code_ref(job.branch, job.git_tag))
+    if not buildkey.dockerfile_declares_arg(dockerfile, "code_repo"):
+        return code
+    code.fetched = True
+    code.exact = buildkey.dockerfile_declares_arg(dockerfile, "commit")
+    if not code.repo:
+        raise JobFailure(
+            "no code repo: set sources.code in metadata.json or pass --code-repo URL"
+        )
+    if job.code_commit:
+        code.commit = job.code_commit
+    elif job.git_tag is not None:
+        tag, master = f"refs/tags/{job.git_tag}", "refs/heads/master"
+        found = source.remote_refs(code.repo, [tag, master])
+        if found and tag in found:
+            code.branch = code_ref(None, job.git_tag, code_has_tag=True)
+            code.commit = found[tag]
+        elif found:
+            code.commit = found.get(master)
+    else:
         code.commit = source.remote_branch_commit(code.repo, code.branch)
-        code.resolvable = code.commit is not None
+    code.resolvable = code.commit is not None
     return code
+
+
+def build_secrets() -> dict[str, str]:
+    """The :data:`BUILD_SECRETS` whose variable is set, for a BuildKit build."""
+    return {sid: var for sid, var in BUILD_SECRETS.items() if os.environ.get(var)}
 
 
 # -- the run -----------------------------------------------------------------------------------
@@ -276,6 +320,8 @@ class Runner:
         self.counts = Counts()
         self._lock = threading.Lock()
         self._label_cache: dict[tuple[str, str], dict | None] = {}
+        #: every record of the run, in order
+        self.records: list[BuildRecord] = []
 
     def run(self, jobs: list[Job]) -> Counts:
         if self.o.jobs <= 1 or len(jobs) <= 1:
@@ -299,13 +345,14 @@ class Runner:
                 self.counts.pushed += r.status == "pushed"
                 self.counts.built += r.built
             self.o.builds.add(records)
+            self.records += records
             for r in records:
                 ref = r.branch or r.git_tag
                 what = r.reason if r.status == "failed" else ", ".join(r.tags)
                 self.o.out(for_terminal(f"{r.module}@{ref} {r.variant}: {r.status} ({what})",
                                         keep_newlines=False))
 
-    def _log_path(self, job: Job, variant: str) -> Path | None:
+    def log_path(self, job: Job, variant: str) -> Path | None:
         if not self.o.log_dir:
             return None
         ref = re.sub(r"[^a-z0-9_.-]+", "-", (job.branch or job.git_tag or "head").lower())
@@ -342,21 +389,28 @@ class Runner:
         dockerfile = dockerfile_raw.decode("utf-8", "replace")
         code = _code_source(job, dockerfile)
         context = buildkey.context_identity(source.tree(job.repo, job.commit), dockerfile)
+        buildkit = buildkey.dockerfile_needs_buildkit(dockerfile)
         client = engine.connect()
         variants = [("cpu", settings["cpu_tag"])]
         if settings.get("gpu_tag"):
             variants.append(("gpu", settings["gpu_tag"]))
+        if job.variants is not None:
+            if any(v not in dict(variants) for v in job.variants):
+                raise JobFailure(f"{BUILD_FILE} has no gpu_tag: this module has no GPU image")
+            variants = [(v, base) for v, base in variants if v in job.variants]
         records: list[BuildRecord] = []
         cpu_ok = True
         archive: list[bytes] = []
         for variant, base_tag in variants:
+            tags = (job.tags or {}).get(variant) or image_tags(
+                commit=job.commit, variant=variant, build_number=self.o.build_number,
+                branch=job.branch, git_tag=job.git_tag)
             image = _Image(
                 job=job, variant=variant,
                 repository=repository,
-                tags=image_tags(commit=job.commit, variant=variant,
-                                build_number=self.o.build_number, branch=job.branch,
-                                git_tag=job.git_tag),
-                log=_Log(self._log_path(job, variant)),
+                tags=tags,
+                log=_Log(self.log_path(job, variant)),
+                buildkit=buildkit,
             )
             started = time.monotonic()
             try:
@@ -371,9 +425,21 @@ class Runner:
                 image.buildargs = dict(settings.get("build_args") or {})
                 image.buildargs.update(tag=base_tag, branch=code.branch,
                                        code_repo=code.repo or "")
+                key_args = image.buildargs
+                if code.exact and code.commit:
+                    image.buildargs["commit"] = code.commit
+                    # the same commit from another address is the same code (buildkey.py)
+                    key_args = {k: v for k, v in image.buildargs.items() if k != "code_repo"}
+                    image.log(f"code repo {code.repo} {code.branch}: installing exactly "
+                              f"{code.commit}")
+                elif not code.cache_safe:
+                    image.nocache = True
+                    image.log("the Dockerfile has no ARG commit (a template before 0.3.0: "
+                              "deep-oc update brings it) or the code commit is unknown: "
+                              "built without the layer cache, so the code is fresh")
                 if code.resolvable:
                     image.key = buildkey.build_key(code_commit=code.commit, context=context,
-                                                   buildargs=image.buildargs,
+                                                   buildargs=key_args,
                                                    base_image_id=base_id)
                     image.log(f"build key {image.key}")
                 if code.commit:
@@ -419,14 +485,18 @@ class Runner:
             if not archive:
                 archive.append(source.archive(job.repo, job.commit))
             labels = labels_for(job, key, image.variant)
-            _drop_stale_code_layers(client, image.code, log)
             if image.code:
                 labels[CODE_LABEL], labels[CODE_COMMIT_LABEL] = image.code
-            local = engine.build(client, archive[0], image.buildargs, labels, log,
-                                 nocache=self.o.no_cache)
+            nocache = self.o.no_cache or image.nocache
+            if image.buildkit:
+                local = engine.build_buildkit(archive[0], image.buildargs, labels, log,
+                                              nocache=nocache, secrets=build_secrets())
+            else:
+                local = engine.build(client, archive[0], image.buildargs, labels, log,
+                                     nocache=nocache)
             built = True
         engine.tag_image(client, local, image.repository, image.tags)
-        if image.variant == "cpu" and built:
+        if image.variant == "cpu" and built and self.o.smoke:
             try:
                 smoke_test(client, local, log, self.o.smoke_timeout)
             except DeepOCError:
@@ -480,24 +550,6 @@ CODE_LABEL = "io.deep-oc.code"
 CODE_COMMIT_LABEL = "io.deep-oc.code-commit"
 
 
-def _drop_stale_code_layers(client, code: tuple[str, str] | None, log) -> None:
-    """Remove local images that cloned an older commit of the same code repo and branch.
-
-    The Dockerfile clones ``code_repo`` at ``branch``: the engine's cache key for that step
-    is the command and those two values, blind to new commits, so a cached layer would
-    silently keep the old code. Dropping those images (they are in the registry) drops
-    their layers; the rest of the cache (base, system packages) stays and is used.
-    """
-    if not code:
-        return
-    for img in client.images.list(filters={"label": f"{CODE_LABEL}={code[0]}"}):
-        if (img.labels or {}).get(CODE_COMMIT_LABEL) != code[1]:
-            old = (img.labels or {}).get(CODE_COMMIT_LABEL, "?")[:7]
-            log(f"code repo {code[0]} moved from {old} to {code[1][:7]}: removing local image "
-                f"{img.short_id} so its cached clone is not reused")
-            _remove_image(client, img.id)
-
-
 def _remove_image(client, image: str) -> None:
     try:
         client.images.remove(image, force=True)
@@ -518,6 +570,10 @@ class _Image:
     key: str | None = None
     #: ("<code_repo>#<branch>", commit) when the Dockerfile clones the code repo
     code: tuple[str, str] | None = None
+    #: the Dockerfile needs BuildKit (``RUN --mount``): built through the docker CLI
+    buildkit: bool = False
+    #: the layer cache cannot be trusted for this build (see :class:`CodeSource`)
+    nocache: bool = False
 
 
 class _Log:

@@ -8,7 +8,9 @@ registry is reused (tags moved to it) instead of rebuilt. The key covers:
 - the build context's content, by git blob ids, without ``metadata.json`` (the marketplace
   description is not in the image) unless the Dockerfile names it; when the Dockerfile has
   no ``COPY``/``ADD``/bind mount, only the Dockerfile itself can change the image;
-- every build arg (``tag``, ``branch``, ``code_repo`` and build.json's extras);
+- every build arg (``tag``, ``branch``, ``commit``, ``code_repo`` and build.json's extras),
+  except ``code_repo`` when the build is given the exact ``commit``: the same commit fetched
+  from another address (a mirror, ``deep-oc run``'s loopback server) is the same code;
 - the base image's ID (a new base image means a rebuild).
 
 Not covered, on purpose: the Docker repo commit (a metadata-only commit changes nothing
@@ -30,6 +32,15 @@ METADATA_FILES = ("metadata.json",)
 def dockerfile_reads_context(dockerfile: str) -> bool:
     """True when the Dockerfile copies or mounts files from its build context."""
     return bool(_READS_CONTEXT.search(dockerfile))
+
+
+_RUN_MOUNT = re.compile(r"^\s*RUN\s+(?:--\S+\s+)*--mount=", re.I | re.M)
+
+
+def dockerfile_needs_buildkit(dockerfile: str) -> bool:
+    """True when the Dockerfile has ``RUN --mount=...`` (a build secret, a cache or bind
+    mount), which the engine's legacy builder refuses."""
+    return bool(_RUN_MOUNT.search(dockerfile))
 
 
 def dockerfile_declares_arg(dockerfile: str, name: str) -> bool:

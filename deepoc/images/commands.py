@@ -51,6 +51,28 @@ def register(reg) -> None:
                    help="seconds to wait for the DEEPaaS API (default 120)")
     p.set_defaults(func=_run_build)
 
+    r = reg.command(
+        "run",
+        help="Build the module's image from your local code (committed, pushed or not), "
+        "smoke-test it and serve its API on 127.0.0.1 until Ctrl-C.",
+    )
+    r.add_argument("dir", nargs="?", default=".", metavar="DIR",
+                   help="the module: the folder holding <repo>/ and DEEP-OC-<repo>/, or one "
+                   "of them (default: the current folder)")
+    r.add_argument("--gpu", action="store_true",
+                   help="the GPU image (build.json gpu_tag), run with every GPU")
+    r.add_argument("--port", type=int, default=5000, metavar="P",
+                   help="serve the API on 127.0.0.1:P (default 5000)")
+    r.add_argument("--no-build", action="store_true",
+                   help="run the image deep-oc run built last for this module")
+    r.add_argument("--code", metavar="PATH",
+                   help="the code repo, when DIR is a Docker repo without it beside it")
+    r.add_argument("--allow-dirty", action="store_true",
+                   help="build from the work trees, uncommitted changes included")
+    r.add_argument("--smoke-timeout", type=float, metavar="S",
+                   help="seconds to wait for the DEEPaaS API (default 120)")
+    r.set_defaults(func=_run_local)
+
     t = reg.group_command("images", "tags", help="Print the tags one image gets, one per line.")
     ref = t.add_mutually_exclusive_group(required=True)
     ref.add_argument("--branch", metavar="B")
@@ -59,6 +81,20 @@ def register(reg) -> None:
     t.add_argument("--build-number", required=True, metavar="N")
     t.add_argument("--variant", required=True, choices=("cpu", "gpu"))
     t.set_defaults(func=_run_tags)
+
+
+def _run_local(args: argparse.Namespace) -> int:
+    # the Docker SDK loads only for this command
+    from deepoc.images import localrun
+
+    if args.no_build and (args.allow_dirty or args.code):
+        raise UsageError("--no-build runs the last image: --allow-dirty and --code go with a "
+                         "build")
+    return localrun.run(localrun.RunOptions(
+        directory=Path(args.dir), code=Path(args.code) if args.code else None, gpu=args.gpu,
+        port=args.port, build=not args.no_build, allow_dirty=args.allow_dirty,
+        smoke_timeout=args.smoke_timeout,
+    ))
 
 
 def _run_tags(args: argparse.Namespace) -> int:

@@ -9,6 +9,9 @@ from __future__ import annotations
 import io
 import os
 import re
+import subprocess
+import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -33,8 +36,9 @@ def connect(timeout: int = 600):
     except Exception as exc:  # the SDK raises several unrelated types here
         where = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
         raise EngineError(
-            f"Docker engine at {where} did not answer ({type(exc).__name__}): start dockerd "
-            "(scripts/services/dockerd.sh start DIR) and set DOCKER_HOST"
+            f"Docker engine at {where} did not answer ({type(exc).__name__}): start one "
+            "(`sudo systemctl start docker`, Docker Desktop, or `dockerd &`; in a deep-oc "
+            "checkout `scripts/services/dockerd.sh start DIR`) and point DOCKER_HOST at it"
         ) from None
     return client
 
@@ -77,6 +81,60 @@ def find_by_label(client, label: str, value: str) -> str | None:
     return images[0].id
 
 
+class BuildSteps:
+    """Follows a build's output (the legacy builder's ``Step 3/9 : RUN ...`` or BuildKit's
+    plain ``#7 [3/9] RUN ...``) to say which step failed and what it printed last."""
+
+    _LEGACY = re.compile(r"^Step \d+/\d+ : .*")
+    _KIT_STEP = re.compile(r"^#(\d+) (\[[^\]]+\] .*)$")
+    _KIT_OUT = re.compile(r"^#(\d+) \d+\.\d+ (.*)$")
+    _KIT_ERROR = re.compile(r"^#(\d+) ERROR: (.*)$")
+
+    def __init__(self) -> None:
+        self.step: str | None = None
+        self.output: str | None = None
+        self._names: dict[str, str] = {}
+        self._last: dict[str, str] = {}
+        self._failed: str | None = None
+
+    def feed(self, line: str) -> None:
+        line = line.rstrip()
+        if not line.strip():
+            return
+        if self._LEGACY.match(line):
+            self.step, self.output = line, None
+            return
+        m = self._KIT_STEP.match(line)
+        if m:
+            self._names.setdefault(m.group(1), m.group(2))
+            return
+        m = self._KIT_ERROR.match(line)
+        if m:
+            self._failed = self._failed or m.group(1)
+            return
+        m = self._KIT_OUT.match(line)
+        if m:
+            if m.group(2).strip():
+                self._last[m.group(1)] = m.group(2).strip()
+            return
+        if not line.startswith((" ---> ", "Removing intermediate", "#")):
+            self.output = line.strip()
+
+    def failure(self, error: str) -> str:
+        """``docker build failed at <step>: <its last output>; <the error>``, bounded."""
+        step, output = self.step, self.output
+        if self._failed:
+            step, output = self._names.get(self._failed), self._last.get(self._failed)
+        where = f" at {_clip(step, 120)}" if step else ""
+        said = f": {_clip(output, 300)};" if output and output not in error else ":"
+        return f"docker build failed{where}{said} {_last_line(error)}"
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def build(
     client,
     context_tar: bytes,
@@ -87,10 +145,12 @@ def build(
     tag: str | None = None,
     timeout: float | None = None,
 ) -> str:
-    """Build from a tar build context with host networking; returns the image ID."""
+    """Build from a tar build context with host networking (the engine's legacy builder,
+    through the SDK); returns the image ID."""
     started = time.monotonic()
     image = None
     error = None
+    steps = BuildSteps()
     try:
         stream = client.api.build(
             fileobj=io.BytesIO(context_tar),
@@ -108,9 +168,10 @@ def build(
         )
         for chunk in stream:
             if "stream" in chunk:
-                text = chunk["stream"].rstrip("\n")
-                if text:
-                    log(text)
+                for text in chunk["stream"].splitlines():
+                    if text.strip():
+                        log(text)
+                        steps.feed(text)
                 m = re.match(r"Successfully built ([0-9a-f]+)", chunk["stream"])
                 if m:
                     image = m.group(1)
@@ -124,9 +185,113 @@ def build(
     except Exception as exc:  # connection reset, read timeout
         error = f"{type(exc).__name__}: {exc}"
     if error or not image:
-        raise EngineError(f"docker build failed: {_last_line(error or 'no image produced')}")
+        raise EngineError(steps.failure(error or "no image produced"))
     log(f"built {image} in {time.monotonic() - started:.1f}s")
     return client.images.get(image).id
+
+
+def buildkit_cli() -> str:
+    """A ``docker`` command on PATH that builds with BuildKit: one with the buildx plugin,
+    or a CLI older than 23.0, which has BuildKit built in (``DOCKER_BUILDKIT=1``)."""
+    seen: set[str] = set()
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        path = os.path.join(folder or ".", "docker")
+        real = os.path.realpath(path)
+        if real in seen or not os.access(path, os.X_OK) or os.path.isdir(path):
+            continue
+        seen.add(real)
+        try:
+            if subprocess.run([path, "buildx", "version"], capture_output=True,
+                              timeout=30).returncode == 0:
+                return path
+            said = subprocess.run([path, "--version"], capture_output=True, text=True,
+                                  timeout=30).stdout
+        except (OSError, subprocess.SubprocessError):
+            continue
+        m = re.search(r"version (\d+)\.", said)
+        if m and int(m.group(1)) < 23:
+            return path
+    raise EngineError(
+        "this Dockerfile needs BuildKit (RUN --mount) and no docker command on PATH builds "
+        "with it: install Docker's buildx plugin (docker-buildx-plugin, or Debian's "
+        "docker-buildx)"
+    )
+
+
+def build_buildkit(
+    context_tar: bytes,
+    buildargs: dict[str, str],
+    labels: dict[str, str],
+    log: Log,
+    nocache: bool = False,
+    secrets: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> str:
+    """Build with BuildKit through the docker CLI (the SDK has only the legacy builder), host
+    networking, the context as a tar on stdin; returns the image ID.
+
+    ``secrets`` maps a secret id to the environment variable holding it: the CLI reads the
+    value itself (``--secret id=ID,env=VAR``), so it is on no command line and in no file."""
+    cli = buildkit_cli()
+    started = time.monotonic()
+    steps = BuildSteps()
+    with tempfile.TemporaryDirectory(prefix="deep-oc-build-") as tmp:
+        iidfile = os.path.join(tmp, "iid")
+        cmd = [cli, "build", "--progress", "plain", "--network", "host", "--iidfile", iidfile]
+        for k, v in sorted(buildargs.items()):
+            cmd += ["--build-arg", f"{k}={v}"]
+        for k, v in sorted(labels.items()):
+            cmd += ["--label", f"{k}={v}"]
+        for sid, var in sorted((secrets or {}).items()):
+            cmd += ["--secret", f"id={sid},env={var}"]
+        if nocache:
+            cmd.append("--no-cache")
+        cmd.append("-")
+        log(f"BuildKit: {cli} build (build args {', '.join(sorted(buildargs)) or 'none'}; "
+            f"secrets {', '.join(sorted(secrets or {})) or 'none'})")
+        env = dict(os.environ, DOCKER_BUILDKIT="1")
+        try:
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, env=env)
+        except OSError as exc:
+            raise EngineError(f"could not run {cli}: {exc}") from None
+        feeder = threading.Thread(target=_feed, args=(proc.stdin, context_tar), daemon=True)
+        feeder.start()
+        last = ""
+        try:
+            assert proc.stdout is not None
+            for raw in proc.stdout:
+                text = raw.decode("utf-8", "replace").rstrip("\n")
+                if text.strip():
+                    log(text)
+                    steps.feed(text)
+                    last = text
+            code = proc.wait(timeout=timeout)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            feeder.join(timeout=5)
+        image = None
+        if code == 0 and os.path.exists(iidfile):
+            with open(iidfile, encoding="utf-8") as fh:
+                image = fh.read().strip() or None
+    if not image:
+        raise EngineError(steps.failure(last or f"{cli} build exited with {code}"))
+    log(f"built {image} in {time.monotonic() - started:.1f}s")
+    return image
+
+
+def _feed(pipe, data: bytes) -> None:
+    try:
+        pipe.write(data)
+    except (BrokenPipeError, OSError):
+        pass  # the CLI stopped early: its output says why
+    finally:
+        try:
+            pipe.close()
+        except OSError:
+            pass
 
 
 def tag_image(client, image: str, repository: str, tags: Iterable[str]) -> None:
@@ -242,13 +407,25 @@ class Container:
             pass
 
 
-def run_detached(client, image: str, command: list[str], env: dict[str, str]) -> Container:
-    """Start ``image`` with host networking (the only network here) and return its handle."""
+def run_detached(client, image: str, command: list[str], env: dict[str, str],
+                 name: str | None = None, labels: dict[str, str] | None = None,
+                 gpu: bool = False) -> Container:
+    """Start ``image`` with host networking (the only network here) and return its handle;
+    ``gpu`` asks the engine for every GPU (``--gpus all``)."""
+    kwargs: dict = {}
+    if gpu:
+        kwargs["device_requests"] = [docker.types.DeviceRequest(count=-1,
+                                                                 capabilities=[["gpu"]])]
+    c = None
     try:
-        c = client.containers.run(
-            image, command=command, environment=env, network_mode="host", detach=True
+        c = client.containers.create(
+            image, command=command, environment=env, network_mode="host", name=name,
+            labels=labels or {}, **kwargs,
         )
+        c.start()
     except docker.errors.APIError as exc:
+        if c is not None:  # created, but it could not start (no GPU, ...): not left behind
+            Container(client, c.id).remove()
         raise EngineError(f"could not start a container of {image}: {_one_line(exc)}") from None
     return Container(client, c.id)
 

@@ -66,42 +66,51 @@ def check_models(payload: object) -> list[dict]:
 
 def smoke_test(client, image: str, log: engine.Log, timeout: float | None = None) -> SmokeResult:
     """Run ``image``, wait for its models list, remove it; raise SmokeError with the reason."""
-    timeout = DEFAULT_TIMEOUT if timeout is None else timeout
     port = free_port()
-    url = f"http://127.0.0.1:{port}/v2/models/"
-    log(f"smoke test: {' '.join(command(port))}; waiting for {url}")
-    started = time.monotonic()
+    log(f"smoke test: {' '.join(command(port))}")
     container = engine.run_detached(client, image, command(port), {"DEEPAAS_PORT": str(port)})
-    last = "no answer"
     try:
-        while time.monotonic() - started < timeout:
-            try:
-                with urllib.request.urlopen(url, timeout=3) as resp:
-                    body = resp.read()
-                try:
-                    payload = json.loads(body)
-                except ValueError:
-                    last = "the answer is not JSON"
-                else:
-                    models = check_models(payload)
-                    if models:
-                        took = time.monotonic() - started
-                        for m in models:
-                            log(f"smoke test: model {m['name']!r} by {m['author']!r} "
-                                f"({m['license']}) answered after {took:.1f}s")
-                        return SmokeResult(models, took)
-                    last = "GET /v2/models/ lists no model with a name, author and license"
-            except urllib.error.HTTPError as exc:
-                last = f"GET /v2/models/ answered HTTP {exc.code}"
-            except (urllib.error.URLError, OSError) as exc:
-                last = f"no answer ({getattr(exc, 'reason', exc)})"
-            status = container.status()
-            if status in ("exited", "dead"):
-                tail = " | ".join(container.logs(5).strip().splitlines()[-3:])
-                log(f"smoke test: container logs:\n{container.logs(40)}")
-                raise SmokeError(f"smoke test: the container exited before answering: {tail}")
-            time.sleep(0.5)
-        log(f"smoke test: container logs:\n{container.logs(40)}")
-        raise SmokeError(f"smoke test: {last} within {timeout:.0f}s")
+        return wait_for_models(container, port, log, timeout)
     finally:
         container.remove()
+
+
+def wait_for_models(container: engine.Container, port: int, log: engine.Log,
+                    timeout: float | None = None) -> SmokeResult:
+    """The smoke test's check on a running container serving on 127.0.0.1:``port``: wait
+    until ``GET /v2/models/`` lists a model with a name, an author and a license; raise
+    SmokeError (with the container's last lines) if it exits or the time runs out."""
+    timeout = DEFAULT_TIMEOUT if timeout is None else timeout
+    url = f"http://127.0.0.1:{port}/v2/models/"
+    log(f"smoke test: waiting for {url}")
+    started = time.monotonic()
+    last = "no answer"
+    while time.monotonic() - started < timeout:
+        try:
+            with urllib.request.urlopen(url, timeout=3) as resp:
+                body = resp.read()
+            try:
+                payload = json.loads(body)
+            except ValueError:
+                last = "the answer is not JSON"
+            else:
+                models = check_models(payload)
+                if models:
+                    took = time.monotonic() - started
+                    for m in models:
+                        log(f"smoke test: model {m['name']!r} by {m['author']!r} "
+                            f"({m['license']}) answered after {took:.1f}s")
+                    return SmokeResult(models, took)
+                last = "GET /v2/models/ lists no model with a name, author and license"
+        except urllib.error.HTTPError as exc:
+            last = f"GET /v2/models/ answered HTTP {exc.code}"
+        except (urllib.error.URLError, OSError) as exc:
+            last = f"no answer ({getattr(exc, 'reason', exc)})"
+        status = container.status()
+        if status in ("exited", "dead"):
+            tail = " | ".join(container.logs(5).strip().splitlines()[-3:])
+            log(f"smoke test: container logs:\n{container.logs(40)}")
+            raise SmokeError(f"smoke test: the container exited before answering: {tail}")
+        time.sleep(0.5)
+    log(f"smoke test: container logs:\n{container.logs(40)}")
+    raise SmokeError(f"smoke test: {last} within {timeout:.0f}s")

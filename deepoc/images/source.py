@@ -13,7 +13,9 @@ class SourceError(DeepOCError):
     """A git operation on a Docker repo or code repo failed."""
 
 
-def _git(args: list[str], cwd: str | Path | None = None, timeout: float = 120) -> bytes:
+def git(args: list[str], cwd: str | Path | None = None, timeout: float = 120) -> bytes:
+    """git's output, run in ``cwd`` with none of the caller's GIT_* variables (they could
+    point at another repository) and no prompts; a failure is one SourceError line."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}  # only `cwd`'s repo
     env.update(GIT_TERMINAL_PROMPT="0", LC_ALL="C")
     try:
@@ -33,17 +35,17 @@ def _git(args: list[str], cwd: str | Path | None = None, timeout: float = 120) -
 
 def head(repo: str | Path) -> str:
     """The commit checked out in a working copy."""
-    return _git(["rev-parse", "HEAD"], cwd=repo).decode().strip()
+    return git(["rev-parse", "HEAD"], cwd=repo).decode().strip()
 
 
 def archive(repo: str | Path, commit: str) -> bytes:
     """The build context: a tar of the tree at ``commit`` (what `git archive` gives)."""
-    return _git(["archive", "--format=tar", commit], cwd=repo)
+    return git(["archive", "--format=tar", commit], cwd=repo)
 
 
 def tree(repo: str | Path, commit: str) -> list[tuple[str, str, str]]:
     """``(mode, blob sha, path)`` for every file at ``commit``: the context's content identity."""
-    out = _git(["ls-tree", "-r", "-z", "--full-tree", commit], cwd=repo)
+    out = git(["ls-tree", "-r", "-z", "--full-tree", commit], cwd=repo)
     entries = []
     for item in out.split(b"\0"):
         if not item:
@@ -57,19 +59,29 @@ def tree(repo: str | Path, commit: str) -> list[tuple[str, str, str]]:
 def read(repo: str | Path, commit: str, path: str) -> bytes | None:
     """A file's bytes at ``commit``, or None when it is not there."""
     try:
-        return _git(["show", f"{commit}:{path}"], cwd=repo)
+        return git(["show", f"{commit}:{path}"], cwd=repo)
     except SourceError:
         return None
+
+
+def remote_refs(url: str, refs: list[str], timeout: float = 30) -> dict[str, str] | None:
+    """The commit each of ``refs`` (full names) points at on a remote, annotated tags peeled
+    (``git ls-remote``); a ref the remote lacks is left out; None if unreachable."""
+    patterns = [*refs, *(f"{r}^{{}}" for r in refs if r.startswith("refs/tags/"))]
+    try:
+        out = git(["ls-remote", url, *patterns], timeout=timeout)
+    except SourceError:
+        return None
+    found: dict[str, str] = {}
+    for line in out.decode().splitlines():
+        sha, _, ref = line.partition("\t")
+        name = ref.removesuffix("^{}")
+        if name in refs and (ref.endswith("^{}") or name not in found):
+            found[name] = sha  # the peeled line of an annotated tag wins
+    return found
 
 
 def remote_branch_commit(url: str, branch: str, timeout: float = 30) -> str | None:
     """The commit a code repo's branch points at (``git ls-remote``), or None if unreachable."""
-    try:
-        out = _git(["ls-remote", url, f"refs/heads/{branch}"], timeout=timeout)
-    except SourceError:
-        return None
-    for line in out.decode().splitlines():
-        sha, _, ref = line.partition("\t")
-        if ref == f"refs/heads/{branch}":
-            return sha
-    return None
+    found = remote_refs(url, [f"refs/heads/{branch}"], timeout)
+    return (found or {}).get(f"refs/heads/{branch}")

@@ -112,6 +112,9 @@ def image_tags(
     return tags
 
 
-def code_branch(branch: str | None, git_tag: str | None) -> str:
-    """The code repo branch a Docker repo build installs: same name, ``master`` for git tags."""
-    return branch if branch is not None else "master"
+def code_ref(branch: str | None, git_tag: str | None, code_has_tag: bool = False) -> str:
+    """The code repo ref a Docker repo build installs: the branch of the same name; for a git
+    tag ``T``, the code repo's own tag ``T`` when it has one, else its ``master``."""
+    if branch is not None:
+        return branch
+    return git_tag if git_tag and code_has_tag else "master"

@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import threading
@@ -24,6 +23,7 @@ from types import ModuleType
 from typing import Any
 
 from deepoc.errors import DeepOCError, UsageError
+from deepoc.interrupt import terminate_as_interrupt
 from deepoc.resources import data_dir
 
 #: Environment variable naming another template (a folder or a git URL).
@@ -146,23 +146,6 @@ def _quiet_cookiecutter_log() -> Iterator[None]:
         log.setLevel(old)
 
 
-@contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM during a bake unwinds like Ctrl-C, so the staging folder is removed."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    old = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, old)
-
-
 def _move_into_place(repos: list[Path], out: Path) -> list[Path]:
     """Rename the finished repos from the staging folder into ``out``, both or neither."""
     moved: list[Path] = []
@@ -222,7 +205,7 @@ def bake(output_dir: str | os.PathLike[str],
         raise DeepOCError(f"cannot write into {out} ({exc.strerror}); choose another -o "
                           "folder") from None
     try:
-        with _terminate_as_interrupt(), _private_tempdir(), _quiet_cookiecutter_log():
+        with terminate_as_interrupt(), _private_tempdir(), _quiet_cookiecutter_log():
             code = Path(cookiecutter(
                 str(template), no_input=no_input, extra_context=extra, output_dir=str(staging)
             ))

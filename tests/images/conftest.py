@@ -178,23 +178,28 @@ class Modules:
         self.s = services
         self.root = root
 
-    def bake(self, name: str, gpu: bool = True) -> Module:
+    def bake(self, name: str, gpu: bool = True, answers: dict | None = None,
+             served_as: str | None = None) -> Module:
+        """Bake module ``name`` (more ``answers`` if given) and serve its code repo as
+        ``served_as`` (default: the name; give another to bake the same name twice)."""
         from deepoc.template import bake
 
-        out = self.root / name
+        served_as = served_as or name
+        out = self.root / served_as
         code, docker = bake(out, {
             "project_name": name, "repo_name": name,
             "git_base_url": "https://example.org/deephdc",
             "author_name": "Jane Doe", "author_email": "jane@example.org",
             "baseimage_gpu_tag": BASE_TAGS[1] if gpu else "",
+            **(answers or {}),
         })
         code, docker = Path(code), Path(docker)
-        bare = self.s.git_base / f"{name}.git"
+        bare = self.s.git_base / f"{served_as}.git"
         git("clone", "-q", "--bare", str(code), str(bare))
         git("remote", "add", "served", str(bare), cwd=code)
         # The code lives on the local git daemon: say so in metadata.json, as a module would.
         def point(d):
-            d["sources"]["code"] = self.s.code_url(name)
+            d["sources"]["code"] = self.s.code_url(served_as)
             return d
         for branch in ("test", "master"):
             git("checkout", "-q", branch, cwd=docker)

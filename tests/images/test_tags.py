@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deepoc.errors import UsageError
-from deepoc.images.tags import code_branch, image_tags, is_valid_tag, safe_name
+from deepoc.images.tags import code_ref, image_tags, is_valid_tag, safe_name
 
 SHA = "ABCDEF1234567890abcdef1234567890abcdef12"
 
@@ -158,9 +158,12 @@ def test_bad_variant():
         tags("tpu", branch="master")
 
 
-def test_code_branch():
-    assert code_branch("dev", None) == "dev"
-    assert code_branch(None, "v1.0") == "master"
+def test_code_ref():
+    assert code_ref("dev", None) == "dev"
+    assert code_ref("dev", None, code_has_tag=True) == "dev"
+    # a git tag build installs the code repo's tag of the same name, else its master
+    assert code_ref(None, "v1.0", code_has_tag=True) == "v1.0"
+    assert code_ref(None, "v1.0") == "master"
 
 
 @settings(max_examples=300, deadline=None)

@@ -152,6 +152,18 @@ def test_validator_accepts_the_baked_metadata(baked, user_env):
     assert "valid (schema 1.0.0)" in proc.stdout
 
 
+def test_run_finds_the_baked_pair_and_says_how_to_start_docker(baked, user_env):
+    """``deep-oc run`` from the wheel: its help, and in the folder of a fresh bake with no
+    engine reachable, the pair is found, checked, and the one-line way to start one."""
+    help_text = _user(user_env, "deep-oc", "run", "--help").stdout
+    assert "--no-build" in help_text and "--allow-dirty" in help_text
+    env = dict(user_env["env"], DOCKER_HOST=f"unix://{baked}/no-engine.sock")
+    proc = _run([user_env["bin"] / "deep-oc", "run", "--port", "5999"], cwd=baked, env=env)
+    assert proc.returncode == 1, proc.output
+    assert proc.stderr.count("\n") == 1 and "did not answer" in proc.stderr
+    assert "start one" in proc.stderr and "DOCKER_HOST" in proc.stderr
+
+
 class _Links(HTMLParser):
     """Every href and src of a page."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -38,9 +39,41 @@ def copy_template(dest: Path, version: str | None = None) -> Path:
                         encoding="utf-8")
     return dest
 
+def previous_release(dest: Path) -> tuple[Path, str]:
+    """The template as its previous version left it, extracted into ``dest`` with ``git
+    archive``, and that version: HEAD when the working tree's ``_template_version`` is not
+    committed yet, else the parent of the commit that brought it."""
+    def git(*args: str) -> bytes:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        return subprocess.run(["git", *args], cwd=ROOT, env=env, capture_output=True,
+                              check=True).stdout
+
+    def version(rev: str) -> str:
+        return json.loads(git("show", f"{rev}:cookiecutter.json"))["_template_version"]
+
+    current = json.loads((ROOT / "cookiecutter.json").read_text(encoding="utf-8"))[
+        "_template_version"]
+    rev = "HEAD"
+    if version(rev) == current:
+        bump = None
+        for commit in git("log", "--format=%H", "--", "cookiecutter.json").decode().split():
+            if version(commit) != current:
+                break
+            bump = commit
+        rev = f"{bump}^"
+    old = version(rev)
+    assert old != current, f"no earlier template version than {current} in {ROOT}'s history"
+    present = set(git("ls-tree", "--name-only", rev).decode().splitlines())
+    dest.mkdir()
+    tar = git("archive", "--format=tar", rev, *(f for f in TEMPLATE_FILES if f in present))
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=tar, check=True)
+    return dest, old
+
+
 #: name -> answers given (the rest are defaults). Together: every license, default and
 #: other git_base_url / dockerhub_user, digits and underscores, non-ASCII authors,
-#: quotes, backslashes and newlines in the description, both model types, no GPU tag.
+#: quotes, backslashes and newlines in the description, both model types, no GPU tag,
+#: trained weights (a URL with a query, an upper-case SHA-256) and none.
 ANSWER_SETS: dict[str, dict[str, str]] = {
     "defaults": {},
     "apache": {
@@ -62,6 +95,8 @@ ANSWER_SETS: dict[str, dict[str, str]] = {
         "baseimage_cpu_tag": "1.2.3",
         "baseimage_gpu_tag": "",
         "app_version": "10.0.1",
+        "weights_url": "https://zenodo.org/records/42/files/model_2.h5?download=1&v=2",
+        "weights_sha256": "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08",
     },
     "agpl": {
         "project_name": "Speech-to-text (beta)",

@@ -138,7 +138,9 @@ def test_docker_repo_data_files_parse_back(bakes, name):
     assert meta["title"] == a["project_name"]
     assert meta["summary"] == lines[0].strip()
     assert meta["description"][: len(lines)] == lines
-    assert meta["keywords"] == ["docker", "api-v2", a["model_type"]]
+    weights = a["weights_url"]
+    assert meta["keywords"] == ["docker", "api-v2", a["model_type"]] + (
+        ["pre-trained"] if weights else [])
     today = datetime.datetime.now(datetime.timezone.utc).date()
     # today (UTC), or yesterday if the session baked just before midnight
     assert meta["date_creation"] in {today.isoformat(), (today - datetime.timedelta(1)).isoformat()}
@@ -146,6 +148,7 @@ def test_docker_repo_data_files_parse_back(bakes, name):
         "dockerfile_repo": f"{base}/DEEP-OC-{repo}",
         "docker_registry_repo": f"{a['dockerhub_user']}/{repo}",
         "code": f"{base}/{repo}",
+        **({"pre_trained_weights": weights} if weights else {}),
     }
     if a["jenkins_url"]:
         ci = meta["continuous_integration"]
@@ -170,6 +173,16 @@ def test_docker_repo_data_files_parse_back(bakes, name):
     assert f"FROM {a['docker_baseimage']}:${{tag}}\n" in dockerfile
     assert "ARG branch=master\n" in dockerfile
     assert f"ARG code_repo={base}/{repo}\n" in dockerfile
+    assert "ARG commit=\n" in dockerfile
+    assert "apt-get install" in dockerfile and "rclone" in dockerfile
+    if weights:
+        assert f"ARG weights_url={weights}\n" in dockerfile
+        assert f"ARG weights_sha256={a['weights_sha256'].lower()}\n" in dockerfile
+        # the token for private weights is a BuildKit secret, never a build argument
+        assert "RUN --mount=type=secret,id=weights_token,required=false" in dockerfile
+        assert not re.search(r"^ARG .*(token|secret|password)", dockerfile, re.M | re.I)
+    else:  # no weights: nothing about them, and nothing that needs BuildKit
+        assert "weights" not in dockerfile and "--mount" not in dockerfile
     assert "EXPOSE 5000 6006" in dockerfile
     assert 'CMD ["deepaas-run", "--listen-ip", "0.0.0.0", "--listen-port", "5000"]' in dockerfile
     assert "\nUSER " in dockerfile and "\nUSER root" not in dockerfile

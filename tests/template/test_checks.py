@@ -53,6 +53,17 @@ def test_every_question_has_a_prompt_and_no_input_defaults_pass():
     )
 
 
+@pytest.mark.parametrize("url", [
+    "https://zenodo.org/records/42/files/model.h5?download=1",
+    "http://127.0.0.1:8000/weights.bin",
+    "https://huggingface.co/org/m/resolve/main/model.safetensors?download=true&x=1,2",
+    "https://share.example.org/s/AbC%20d/download/model+v2.tar.gz",
+])
+def test_weights_that_are_fine(url):
+    for sha in ("0" * 64, "ABCDEF0123456789" * 4):
+        assert check(resolve_answers(ROOT, {"weights_url": url, "weights_sha256": sha})) == []
+
+
 def test_names_and_jenkins_url_that_need_nothing_or_are_derived():
     # no Jenkins server is the default: nothing to check, no badge written
     assert check(resolve_answers(ROOT, {"jenkins_url": ""})) == []
@@ -88,6 +99,31 @@ def test_all_problems_listed_by_the_rules():
         ({"description": ""}, "description must not be empty"),
         ({"description": "nul\x00"}, "control characters"),
         ({"open_source_license": "GPL"}, "open_source_license 'GPL'"),
+        ({"weights_url": "https://x.org/m.h5"}, "weights_sha256 is needed with weights_url"),
+        ({"weights_sha256": "a" * 64}, "weights_sha256 is set but weights_url is empty"),
+        ({"weights_url": "ftp://x.org/m.h5", "weights_sha256": "a" * 64}, "must be an http(s)"),
+        ({"weights_url": "https:///m.h5", "weights_sha256": "a" * 64}, "must be an http(s)"),
+        ({"weights_url": "https://u:pw@x.org/m.h5", "weights_sha256": "a" * 64},
+         "must not contain a user name or a password"),
+        ({"weights_url": "https://x.org/$HOME/m.h5", "weights_sha256": "a" * 64},
+         "characters not allowed"),
+        ({"weights_url": "https://x.org/a b.h5", "weights_sha256": "a" * 64},
+         "characters not allowed"),
+        ({"weights_url": "https://x.org/m.h5#frag", "weights_sha256": "a" * 64},
+         "characters not allowed"),
+        ({"weights_url": "https://x.org/m'.h5", "weights_sha256": "a" * 64},
+         "characters not allowed"),
+        ({"weights_url": "https://x.org/files/", "weights_sha256": "a" * 64},
+         "must end with the file's name"),
+        ({"weights_url": "https://x.org/.hidden", "weights_sha256": "a" * 64},
+         "must end with the file's name"),
+        ({"weights_url": "https://x.org/" + "a" * 2000, "weights_sha256": "a" * 64},
+         "longer than 2000"),
+        ({"weights_url": "https://x.org/m.h5", "weights_sha256": "a" * 63}, "64 hexadecimal"),
+        ({"weights_url": "https://x.org/m.h5", "weights_sha256": "g" * 64}, "64 hexadecimal"),
+        ({"weights_url": "https://x.org/m.h5\n", "weights_sha256": "a" * 64}, "single line"),
+        ({"weights_url": "https://x.org/m.h5", "weights_sha256": "a" * 64 + "\n"},
+         "single line"),
     ],
 )
 def test_single_rules(answers, fragment):

@@ -73,7 +73,7 @@ def test_questions_are_asked_with_their_prompts(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
     # git_base_url, project_name, then defaults; license 3 (BSD-3-Clause), model_type 2
-    stdin = "\nPrompted model\n\n\n\n\n\n3\n2\n\n\n\n\n\n"
+    stdin = "\nPrompted model\n\n\n\n\n\n3\n2\n\n\n\n\n\n\n\n"
     proc = subprocess.run([COOKIECUTTER, str(Path(__file__).resolve().parents[2]),
                            "-o", str(tmp_path / "out")],
                           input=stdin, capture_output=True, text=True, env=git_env(home),

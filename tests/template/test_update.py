@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import copy_template, git_env
+from .conftest import ROOT, copy_template, git_env, previous_release
 
 DEEP_OC = str(Path(sys.executable).with_name("deep-oc"))
 CODE = "{{cookiecutter.repo_name}}"
@@ -41,6 +41,17 @@ class Module:
         self.root, self.env = root, env
         self.code, self.docker = root / "plant", root / "DEEP-OC-plant"
 
+    @classmethod
+    def baked(cls, tmp_path: Path, template: Path) -> Module:
+        """``deep-oc new --no-input project_name=Plant`` with ``template``, in tmp_path/work."""
+        home, root = tmp_path / "home", tmp_path / "work"
+        home.mkdir()
+        root.mkdir()
+        m = cls(root, git_env(home))
+        proc = m.deep_oc("new", "--no-input", "project_name=Plant", template=template)
+        assert proc.returncode == 0, proc.stderr
+        return m
+
     def deep_oc(self, *args: str, template: Path) -> subprocess.CompletedProcess:
         env = dict(self.env, DEEPOC_TEMPLATE=str(template))
         return subprocess.run([DEEP_OC, *args], cwd=self.root, env=env, capture_output=True,
@@ -63,13 +74,7 @@ class Module:
 def module(tmp_path) -> tuple[Module, Path, Path]:
     """Baked with template 0.2.0, edited as an author would; and template 0.3.0 beside it."""
     v1 = copy_template(tmp_path / "template-0.2.0", "0.2.0")
-    home = tmp_path / "home"
-    home.mkdir()
-    root = tmp_path / "work"
-    root.mkdir()
-    m = Module(root, git_env(home))
-    proc = m.deep_oc("new", "--no-input", "project_name=Plant", template=v1)
-    assert proc.returncode == 0, proc.stderr
+    m = Module.baked(tmp_path, v1)
     # the author's own work
     with (m.code / "plant" / "models" / "deep_api.py").open("a", encoding="utf-8") as fh:
         fh.write("\n\ndef author_helper():\n    return 'mine'\n")
@@ -180,3 +185,37 @@ def test_a_repo_without_a_template_branch_says_what_to_do(tmp_path):
                           env=dict(env, PATH=os.environ["PATH"]))
     assert proc.returncode == 1
     assert "no 'template' branch" in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def test_a_module_of_the_previous_release_updates_to_this_one(tmp_path):
+    """Baked by the template as its previous version really was (from git history), with an
+    author's commit; the update brings this version's Dockerfile (exact commit, rclone) and
+    its new questions with their defaults, and the result is up to date."""
+    old, old_version = previous_release(tmp_path / "previous")
+    current = json.loads((ROOT / "cookiecutter.json").read_text())["_template_version"]
+    assert old_version != current
+    m = Module.baked(tmp_path, old)
+    before = json.loads((m.docker / ".cookiecutter.json").read_text())
+    assert before["_template_version"] == old_version
+    with (m.code / "plant" / "models" / "deep_api.py").open("a", encoding="utf-8") as fh:
+        fh.write("\n\ndef author_helper():\n    return 'mine'\n")
+    m.commit_all(m.code, "my model")
+
+    check = m.deep_oc("update", "--check", template=ROOT)
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert f"made with {old_version}, installed {current}" in check.stdout
+    proc = m.deep_oc("update", template=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for repo in (m.code, m.docker):
+        recorded = json.loads((repo / ".cookiecutter.json").read_text())
+        assert recorded["_template_version"] == current
+        # questions the old template did not ask are recorded with their defaults
+        assert recorded["weights_url"] == "" and recorded["weights_sha256"] == ""
+        assert m.git(repo, "status", "--porcelain") == ""
+    dockerfile = (m.docker / "Dockerfile").read_text()
+    assert "ARG commit=\n" in dockerfile and "rclone" in dockerfile
+    assert "weights" not in dockerfile.replace("weights_", "")  # no weights step
+    assert "return 'mine'" in (m.code / "plant" / "models" / "deep_api.py").read_text()
+    meta = json.loads((m.docker / "metadata.json").read_text())
+    assert "pre_trained_weights" not in meta["sources"] and "pre-trained" not in meta["keywords"]
+    assert m.deep_oc("update", "--check", template=ROOT).returncode == 0
