@@ -168,8 +168,9 @@ def _value(r: _Reader, line: int) -> str:
     while True:
         c = r.next()
         if c == "\n":
-            if quote:
-                raise _Syntax(line, "quoted value is not closed with '\"' on its line")
+            if quote:  # named on the line it ends on, after any continuation lines
+                raise _Syntax(r.line if r.ended else r.line - 1,
+                              "quoted value is not closed with '\"' on its line")
             return "".join(out)
         if comment:
             continue
@@ -188,7 +189,7 @@ def _value(r: _Reader, line: int) -> str:
                 continue  # a continuation line (or the end of the file)
             esc = _ESCAPES.get(c)
             if esc is None:
-                raise _Syntax(line, f"unknown escape '\\{c}' in a value")
+                raise _Syntax(r.line, f"unknown escape '\\{c}' in a value")
             out.append(esc)
             continue
         if c == '"':
