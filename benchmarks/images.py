@@ -131,12 +131,12 @@ def main() -> int:
         return 1 if bad else 0
     finally:
         if stops and stops[0][0] == "dockerd.sh":
-            _drop_module_images()
+            drop_module_images()
         for name, pid in reversed(stops):
             subprocess.run(["bash", str(SERVICES / name), "stop", pid], check=False)
 
 
-def _drop_module_images() -> None:
+def drop_module_images() -> None:
     """Keep the benchmark engine's root small: the base image stays, module images go."""
     try:
         import docker

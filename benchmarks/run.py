@@ -33,17 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SERVICES = ROOT / "scripts" / "services"
 sys.path.insert(0, str(ROOT))
 DEEP_OC = str(Path(sys.executable).with_name("deep-oc"))
-GIT_ENV = {**os.environ, "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "b@example.org",
-           "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "b@example.org",
-           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 
-
-def sh(*args: str, env=None, cwd=None) -> str:
-    proc = subprocess.run(list(args), capture_output=True, text=True, env=env or GIT_ENV,
-                          cwd=cwd, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed: {proc.stderr.strip()}")
-    return proc.stdout.strip()
+from benchmarks.images import drop_module_images, sh  # noqa: E402 (after sys.path)
 
 
 def serve_once(module: Path, port: int, cache: Path) -> float:
@@ -80,7 +71,7 @@ def main() -> int:
         os.environ["DOCKER_HOST"] = f"unix://{run / 'dockerd' / 'docker.sock'}"
         sh("bash", str(SERVICES / "test-baseimage.sh"), "tensorflow/tensorflow:2.15.0",
            env=dict(os.environ))
-        _drop_module_images()  # a first run is a first run, whatever an earlier one left
+        drop_module_images()  # a first run is a first run, whatever an earlier one left
         from deepoc.images.smoke import free_port
         from deepoc.template import bake
 
@@ -104,23 +95,8 @@ def main() -> int:
         return 0
     finally:
         if pid:
-            _drop_module_images()
+            drop_module_images()
             subprocess.run(["bash", str(SERVICES / "dockerd.sh"), "stop", pid], check=False)
-
-
-def _drop_module_images() -> None:
-    """Keep the benchmark engine's root small: the base image stays, module images go."""
-    try:
-        import docker
-
-        client = docker.from_env()
-        for img in client.images.list(filters={"label": "io.deep-oc.module"}):
-            try:
-                client.images.remove(img.id, force=True)
-            except docker.errors.APIError:
-                pass
-    except Exception as exc:  # cleanup only: never hide the figures
-        print(f"cleanup: {exc}", file=sys.stderr)
 
 
 if __name__ == "__main__":
