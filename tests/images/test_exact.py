@@ -137,13 +137,16 @@ def test_a_base_image_without_a_package_manager_is_left_as_it_is(services, modul
     so and the build goes on."""
     import io
     import tarfile
+    import uuid
 
     m = modules.bake("nopkg_mod", gpu=False)
     step = _package_step((m.docker / "Dockerfile").read_text())
     dockerfile = "\n".join([
         "FROM scratch", "COPY busybox /bin/busybox",
         'RUN ["/bin/busybox", "mkdir", "-p", "/usr/bin", "/sbin", "/usr/sbin", "/tmp"]',
-        'RUN ["/bin/busybox", "--install", "-s"]', 'SHELL ["/bin/sh", "-eu", "-c"]', step,
+        'RUN ["/bin/busybox", "--install", "-s"]', 'SHELL ["/bin/sh", "-eu", "-c"]',
+        # a line of its own per run: the step below runs (and says why), never from the cache
+        f"RUN true {uuid.uuid4().hex}", step,
         "RUN ! command -v rclone", ""])
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
